@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Userspace shim: the few kernel definitions the library and its tests
+ * use, mapped onto libc. x86_64 only (little-endian, 64-bit long).
+ */
+#ifndef _SHIM_LINUX_KERNEL_H
+#define _SHIM_LINUX_KERNEL_H
+
+#include <assert.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define BITS_PER_LONG	64
+#define MAX_PAGE_ORDER	10
+
+#define __packed	__attribute__((__packed__))
+#define __always_unused	__attribute__((__unused__))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ALIGN(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define min(a, b)	((a) < (b) ? (a) : (b))
+#define max(a, b)	((a) > (b) ? (a) : (b))
+
+#define cpu_to_le16(x)	((__le16)(u16)(x))
+#define cpu_to_le32(x)	((__le32)(u32)(x))
+#define cpu_to_le64(x)	((__le64)(u64)(x))
+#define le16_to_cpu(x)	((u16)(x))
+#define le32_to_cpu(x)	((u32)(x))
+#define le64_to_cpu(x)	((u64)(x))
+
+#define EXPORT_SYMBOL_GPL(sym)
+#define MODULE_LICENSE(s)
+#define MODULE_DESCRIPTION(s)
+
+#define pr_err(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	do { } while (0)
+#define pr_debug(fmt, ...)	do { } while (0)
+#ifndef pr_fmt
+#define pr_fmt(fmt) fmt
+#endif
+
+#endif /* _SHIM_LINUX_KERNEL_H */

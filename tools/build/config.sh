@@ -1,0 +1,31 @@
+#!/bin/bash
+# Configure the kernel: tinyconfig + our fragment.
+#   config.sh SRC OBJ FRAGMENT           generate OBJ/.config
+#   config.sh --verify SRC OBJ FRAGMENT  fail if an option of the fragment
+#                                        did not survive olddefconfig
+set -euo pipefail
+
+verify=0
+if [ "$1" = --verify ]; then verify=1; shift; fi
+src=$1 obj=$2 frag=$(realpath "$3")
+kmake() { make -s -C "$src" O="$obj" ARCH=x86_64 "$@"; }
+
+if [ $verify = 0 ]; then
+	echo "  CONFIG  tinyconfig + ${frag##*/}"
+	kmake tinyconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
+	kmake olddefconfig >/dev/null
+else
+	# An edited Kconfig may add options: let olddefconfig settle them.
+	kmake olddefconfig >/dev/null
+fi
+
+bad=0
+while read -r line; do
+	case "$line" in
+	CONFIG_*=*) grep -qx "$line" "$obj/.config" || { echo "config: $line did not stick" >&2; bad=1; } ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}
+		grep -q "^$opt=" "$obj/.config" && { echo "config: $opt should be unset" >&2; bad=1; } ;;
+	esac
+done < "$frag"
+exit $bad
