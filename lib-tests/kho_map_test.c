@@ -347,6 +347,7 @@ static void kho_map_test_corrupt_chain(KT_CTX)
 	struct fixture *f = fixture_new();
 	struct kho_map_window *rec;
 	struct kho_map_page *pg;
+	__le64 saved;
 
 	KT_ASSERT(f);
 	build_two_pages(f);
@@ -362,9 +363,10 @@ static void kho_map_test_corrupt_chain(KT_CTX)
 	/* A bitmap page that is not a page of the map. */
 	rec = (void *)((u8 *)(pg + 1) + le32_to_cpu(pg->used) - 24);
 	KT_ASSERT(rec->kind == KHO_MAP_BITMAP);
-	*(__le64 *)(rec + 1) ^= cpu_to_le64(PAGE_SIZE);
+	saved = *(__le64 *)(rec + 1);
+	*(__le64 *)(rec + 1) = cpu_to_le64(PAGE_SIZE);
 	KT_EXPECT_EQ(walk(f, 2, 10), -EINVAL);
-	*(__le64 *)(rec + 1) ^= cpu_to_le64(PAGE_SIZE);
+	*(__le64 *)(rec + 1) = saved;
 	/* Order beyond what this kernel accepts. */
 	KT_EXPECT_EQ(walk(f, 2, 2), -EINVAL);
 	/* Header fields. */

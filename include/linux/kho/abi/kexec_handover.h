@@ -11,6 +11,51 @@
 #include <linux/types.h>
 
 /*
+ * The root of the handover: a flattened device tree of one page, passed to
+ * the next kernel (x86: setup_data SETUP_KEXEC_KHO, struct kho_data).
+ *
+ *   /                       compatible = KHO_FDT_COMPATIBLE
+ *     kho-map               u64: physical address of the first map page
+ *     kho-map-pages         u32: number of pages in the map chain
+ *     <subsystem>/          one node per kho_add_subtree()
+ *       fdt                 u64: physical address of its own FDT
+ *
+ * The FDT page and every subsystem FDT are preserved memory; the map
+ * pages are not (the next kernel reads them before it reuses them).
+ */
+#define KHO_FDT_COMPATIBLE	"kho-v1"
+#define KHO_FDT_MAP		"kho-map"
+#define KHO_FDT_MAP_PAGES	"kho-map-pages"
+#define KHO_FDT_SUBTREE		"fdt"
+
+/**
+ * struct kho_scratch - one scratch area, in the array handed over
+ * @addr: physical start, page aligned
+ * @size: bytes, page aligned
+ *
+ * The next kernel allocates only from scratch areas until it has reserved
+ * the preserved memory, and kexec places its segments only inside them.
+ */
+struct kho_scratch {
+	__le64 addr;
+	__le64 size;
+} __packed;
+
+/**
+ * struct kho_data - x86 setup_data payload of type SETUP_KEXEC_KHO
+ * @fdt_addr: physical address of the root FDT
+ * @fdt_size: bytes reserved for it
+ * @scratch_addr: physical address of the struct kho_scratch array
+ * @scratch_size: size of the array in bytes
+ */
+struct kho_data {
+	__u64 fdt_addr;
+	__u64 fdt_size;
+	__u64 scratch_addr;
+	__u64 scratch_size;
+} __packed;
+
+/*
  * Map of preserved memory ("kho-map-v1").
  *
  * A chain of pages. Each page starts with struct kho_map_page and holds

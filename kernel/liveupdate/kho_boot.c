@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KHO at boot: scratch areas, the handover from the previous kernel, and
+ * placement of the next kernel's kexec segments.
+ *
+ * First kernel: kho_memory_init() reserves the scratch areas from memblock
+ * before memblock hands memory to the page allocator, so they are never
+ * used by this kernel and never hold preserved memory.
+ *
+ * Next kernel: parse_setup_data() records where the handover is
+ * (kho_parse_setup_data()); once memblock knows the memory map,
+ * kho_memblock_setup() checks it, marks the scratch areas and makes
+ * memblock allocate only from them; kho_memory_init() checks the map of
+ * preserved memory, reserves every preserved block and ends scratch-only
+ * mode. The scratch areas stay reserved and serve the next kexec.
+ */
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec.h>
+#include <linux/libfdt.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include "kho_internal.h"
+
+bool kho_enable __ro_after_init = IS_ENABLED(CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT);
+
+static int __init kho_parse_enable(char *p)
+{
+	return kstrtobool(p, &kho_enable);
+}
+early_param("kho", kho_parse_enable);
+
+/* kho_scratch=N% of memory reserved at boot, or =LOWMEM,GLOBAL[,PERNODE] */
+static unsigned int kho_scratch_scale __initdata = 200;
+static phys_addr_t kho_scratch_size[2] __initdata;
+
+static int __init kho_parse_scratch(char *p)
+{
+	phys_addr_t size[3] = {};
+	unsigned int i;
+	char *end;
+
+	if (strchr(p, '%')) {
+		if (kstrtouint(strsep(&p, "%"), 10, &kho_scratch_scale) ||
+		    !kho_scratch_scale)
+			goto bad;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(size); i++) {
+		size[i] = memparse(p, &end);
+		if (end == p)
+			goto bad;
+		p = end;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	if (*p || !(size[0] + size[1] + size[2]))
+		goto bad;
+	/* Without NUMA the per-node areas fold into the global one. */
+	kho_scratch_size[0] = size[0];
+	kho_scratch_size[1] = size[1] + size[2];
+	return 0;
+bad:
+	pr_err("kho_scratch=: want N%% or LOWMEM,GLOBAL[,PERNODE] sizes\n");
+	return -EINVAL;
+}
+early_param("kho_scratch", kho_parse_scratch);
+
+static struct kho_data kho_setup __initdata;
+static bool kho_setup_found __initdata;
+
+/* Called by parse_setup_data(), before early parameters are known. */
+void __init kho_parse_setup_data(u64 pa, u32 len)
+{
+	void *p;
+
+	if (len != sizeof(kho_setup)) {
+		pr_err("handover data has %u bytes, want %zu; ignored\n", len,
+		       sizeof(kho_setup));
+		return;
+	}
+	p = early_memremap(pa, len);
+	if (!p)
+		return;
+	memcpy(&kho_setup, p, len);
+	early_memunmap(p, len);
+	kho_setup_found = true;
+}
+
+static bool __init kho_area_ok(phys_addr_t addr, phys_addr_t size)
+{
+	return size && PAGE_ALIGNED(addr) && PAGE_ALIGNED(size) &&
+	       addr + size > addr && memblock_is_region_memory(addr, size);
+}
+
+static bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
+			 phys_addr_t addr, phys_addr_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (addr < areas[i].addr + areas[i].size &&
+		    areas[i].addr < addr + size)
+			return true;
+	return false;
+}
+
+/* Check the root FDT and the scratch array; fill kho_in. */
+static int __init kho_read_handover(void)
+{
+	const struct kho_data *d = &kho_setup;
+	struct kho_scratch *sa;
+	const void *fdt, *prop;
+	unsigned int i, nr;
+	int len, err = -EINVAL;
+
+	if (d->fdt_size != PAGE_SIZE || !kho_area_ok(d->fdt_addr, PAGE_SIZE))
+		return -EINVAL;
+	nr = d->scratch_size / sizeof(*sa);
+	if (!nr || nr > KHO_MAX_SCRATCH || d->scratch_size % sizeof(*sa) ||
+	    !kho_area_ok(PAGE_ALIGN_DOWN(d->scratch_addr), PAGE_SIZE) ||
+	    offset_in_page(d->scratch_addr) + d->scratch_size > PAGE_SIZE)
+		return -EINVAL;
+
+	sa = early_memremap(d->scratch_addr, d->scratch_size);
+	if (!sa)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		phys_addr_t addr = le64_to_cpu(sa[i].addr);
+		phys_addr_t size = le64_to_cpu(sa[i].size);
+
+		if (!kho_area_ok(addr, size) ||
+		    kho_overlaps(kho_in.scratch, i, addr, size))
+			goto unmap_scratch;
+		kho_in.scratch[i].addr = addr;
+		kho_in.scratch[i].size = size;
+	}
+	kho_in.nr_scratch = nr;
+	if (kho_overlaps(kho_in.scratch, nr, d->fdt_addr, PAGE_SIZE) ||
+	    kho_overlaps(kho_in.scratch, nr, d->scratch_addr, d->scratch_size))
+		goto unmap_scratch;
+
+	fdt = early_memremap(d->fdt_addr, PAGE_SIZE);
+	if (!fdt) {
+		err = -ENOMEM;
+		goto unmap_scratch;
+	}
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > PAGE_SIZE ||
+	    fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE))
+		goto unmap_fdt;
+	prop = fdt_getprop(fdt, 0, KHO_FDT_MAP, &len);
+	if (!prop || len != sizeof(u64))
+		goto unmap_fdt;
+	kho_in.map_phys = fdt64_to_cpu(*(const fdt64_t *)prop);
+	prop = fdt_getprop(fdt, 0, KHO_FDT_MAP_PAGES, &len);
+	if (!prop || len != sizeof(u32))
+		goto unmap_fdt;
+	kho_in.map_pages = fdt32_to_cpu(*(const fdt32_t *)prop);
+	kho_in.fdt_phys = d->fdt_addr;
+	kho_in.scratch_phys = d->scratch_addr;
+	err = 0;
+unmap_fdt:
+	early_memunmap((void *)fdt, PAGE_SIZE);
+unmap_scratch:
+	early_memunmap(sa, d->scratch_size);
+	if (err)
+		kho_in.nr_scratch = 0;
+	return err;
+}
+
+/* Called right after memblock has learnt the memory map. */
+void __init kho_memblock_setup(void)
+{
+	unsigned int i;
+	int err;
+
+	if (!kho_setup_found)
+		return;
+	if (!kho_enable) {
+		pr_info("kho=off: ignoring the handover of the previous kernel\n");
+		return;
+	}
+	err = kho_read_handover();
+	if (err) {
+		pr_err("invalid handover from the previous kernel (%d), ignored\n",
+		       err);
+		return;
+	}
+	for (i = 0; i < kho_in.nr_scratch; i++)
+		memblock_mark_kho_scratch(kho_in.scratch[i].addr,
+					  kho_in.scratch[i].size);
+	/*
+	 * The first MiB is reserved by every x86 kernel, so it never holds
+	 * preserved memory; the real-mode trampoline must come from there.
+	 */
+	memblock_mark_kho_scratch(0, SZ_1M);
+	memblock_set_kho_scratch_only();
+}
+
+struct kho_reserve_ctx {
+	unsigned long runs;	/* runs handled so far */
+	unsigned long limit;	/* stop after this many runs (undo) */
+	bool reserve;		/* false: check only */
+};
+
+static int __init kho_reserve_run(void *arg, unsigned long pfn,
+				  unsigned int order, unsigned long nr)
+{
+	struct kho_reserve_ctx *ctx = arg;
+	phys_addr_t addr = PFN_PHYS(pfn);
+	phys_addr_t size = PFN_PHYS(nr << order);
+	unsigned long i;
+
+	if (ctx->runs == ctx->limit)
+		return -ECANCELED;
+	if (!kho_area_ok(addr, size) ||
+	    kho_overlaps(kho_in.scratch, kho_in.nr_scratch, addr, size) ||
+	    addr < SZ_1M || memblock_is_region_reserved(addr, size))
+		return -EINVAL;
+	if (ctx->reserve) {
+		if (memblock_reserve(addr, size))
+			return -ENOMEM;
+		for (i = 0; i < nr; i++)
+			set_page_private(pfn_to_page(pfn + (i << order)),
+					 KHO_PAGE_PRIVATE(order));
+	}
+	ctx->runs++;
+	return 0;
+}
+
+static int __init kho_unreserve_run(void *arg, unsigned long pfn,
+				    unsigned int order, unsigned long nr)
+{
+	struct kho_reserve_ctx *ctx = arg;
+	unsigned long i;
+
+	if (ctx->runs == ctx->limit)
+		return -ECANCELED;
+	memblock_phys_free(PFN_PHYS(pfn), PFN_PHYS(nr << order));
+	for (i = 0; i < nr; i++)
+		set_page_private(pfn_to_page(pfn + (i << order)), 0);
+	ctx->runs++;
+	return 0;
+}
+
+static void * __init kho_map_phys_in(void *arg, phys_addr_t phys)
+{
+	if (!PAGE_ALIGNED(phys) || !kho_area_ok(phys, PAGE_SIZE) ||
+	    kho_overlaps(kho_in.scratch, kho_in.nr_scratch, phys, PAGE_SIZE))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+static const struct kho_map_ops kho_map_in_ops __initconst = {
+	.map_phys = kho_map_phys_in,
+};
+
+/*
+ * Reserve every block of the incoming map, or nothing: the map is checked
+ * whole first, then reserved; two blocks that overlap are found while
+ * reserving, and what was reserved until then is released again.
+ */
+static int __init kho_reserve_preserved(void)
+{
+	struct kho_reserve_ctx ctx = { .limit = ULONG_MAX };
+	unsigned long reserved;
+	int err;
+
+	err = kho_map_walk(kho_in.map_phys, kho_in.map_pages, &kho_map_in_ops,
+			   MAX_PAGE_ORDER, kho_reserve_run, &ctx);
+	if (err)
+		return err;
+	ctx = (struct kho_reserve_ctx){ .limit = ULONG_MAX, .reserve = true };
+	err = kho_map_walk(kho_in.map_phys, kho_in.map_pages, &kho_map_in_ops,
+			   MAX_PAGE_ORDER, kho_reserve_run, &ctx);
+	if (!err)
+		return 0;
+	reserved = ctx.runs;
+	ctx = (struct kho_reserve_ctx){ .limit = reserved };
+	kho_map_walk(kho_in.map_phys, kho_in.map_pages, &kho_map_in_ops,
+		     MAX_PAGE_ORDER, kho_unreserve_run, &ctx);
+	return err;
+}
+
+static int __init kho_reserve_scratch(void)
+{
+	phys_addr_t reserved = memblock_reserved_size();
+	phys_addr_t low = kho_scratch_size[0], global = kho_scratch_size[1];
+	phys_addr_t addr;
+
+	if (!low && !global) {
+		/* Room for the next kernel, its initramfs and its memmap. */
+		low = SZ_16M;
+		global = max_t(phys_addr_t, SZ_64M,
+			       div_u64((u64)reserved * kho_scratch_scale, 100));
+	}
+	/* kexec wants the purgatory below 2 GiB. */
+	if (low) {
+		low = ALIGN(low, SZ_2M);
+		addr = memblock_phys_alloc_range(low, SZ_2M, SZ_1M, SZ_2G);
+		if (!addr)
+			return -ENOMEM;
+		kho_out.scratch[kho_out.nr_scratch++] = (struct kho_area){ addr, low };
+	}
+	if (global) {
+		global = ALIGN(global, SZ_2M);
+		addr = memblock_phys_alloc_range(global, SZ_2M, SZ_1M,
+						 MEMBLOCK_ALLOC_ACCESSIBLE);
+		if (!addr)
+			return -ENOMEM;
+		kho_out.scratch[kho_out.nr_scratch++] = (struct kho_area){ addr, global };
+	}
+	return 0;
+}
+
+/* Called from mm_core_init(), just before memblock frees memory. */
+void __init kho_memory_init(void)
+{
+	unsigned int i;
+	int err;
+
+	if (!kho_enable)
+		return;
+
+	if (kho_in.nr_scratch) {
+		err = kho_reserve_preserved();
+		if (err)
+			pr_err("invalid map of preserved memory (%d): nothing restored this boot\n",
+			       err);
+		kho_in.valid = !err;
+		for (i = 0; i < kho_in.nr_scratch; i++) {
+			memblock_reserve(kho_in.scratch[i].addr,
+					 kho_in.scratch[i].size);
+			kho_out.scratch[i] = kho_in.scratch[i];
+		}
+		kho_out.nr_scratch = kho_in.nr_scratch;
+		memblock_clear_kho_scratch_only();
+		return;
+	}
+
+	err = kho_reserve_scratch();
+	if (err) {
+		for (i = 0; i < kho_out.nr_scratch; i++)
+			memblock_phys_free(kho_out.scratch[i].addr,
+					   kho_out.scratch[i].size);
+		kho_out.nr_scratch = 0;
+		kho_enable = false;
+		pr_err("cannot reserve scratch memory, kexec handover disabled\n");
+	}
+}
+
+/**
+ * kho_scratch_overlap() - does a range overlap this kernel's scratch areas
+ * @phys: start of the range
+ * @size: its size in bytes
+ *
+ * Return: true if any byte of the range lies in scratch memory.
+ */
+bool kho_scratch_overlap(phys_addr_t phys, size_t size)
+{
+	return kho_overlaps(kho_out.scratch, kho_out.nr_scratch, phys, size);
+}
+
+/**
+ * kho_locate_mem_hole() - place a kexec segment inside scratch memory
+ * @kbuf: the segment
+ * @func: kexec's placement callback, called for each scratch area
+ *
+ * Return: 0 if placed, -EADDRNOTAVAIL if no scratch area fits, 1 if KHO
+ * does not apply (disabled, or a crash kernel) and kexec places it.
+ */
+int kho_locate_mem_hole(struct kexec_buf *kbuf,
+			int (*func)(struct resource *, void *))
+{
+	unsigned int i;
+
+	if (!kho_enable || kbuf->image->type == KEXEC_TYPE_CRASH)
+		return 1;
+	for (i = 0; i < kho_out.nr_scratch; i++) {
+		struct resource res = DEFINE_RES_MEM(kho_out.scratch[i].addr,
+						     kho_out.scratch[i].size);
+
+		if (func(&res, kbuf) == 1)
+			return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/**
+ * kho_fill_setup_data() - describe the handover for the next kernel
+ * @data: filled with the addresses of the root FDT and the scratch array
+ *
+ * Return: 0, or -EOPNOTSUPP if KHO is disabled.
+ */
+int kho_fill_setup_data(struct kho_data *data)
+{
+	if (!kho_enable || !kho_out.fdt)
+		return -EOPNOTSUPP;
+	data->fdt_addr = virt_to_phys(kho_out.fdt);
+	data->fdt_size = PAGE_SIZE;
+	data->scratch_addr = virt_to_phys(kho_out.scratch_array);
+	data->scratch_size = kho_out.nr_scratch * sizeof(struct kho_scratch);
+	return 0;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KHO in debugfs, for tests and inspection:
+ *   kho/out/fdt            the root FDT this kernel hands over
+ *   kho/out/scratch        "addr size" of each scratch area
+ *   kho/out/finalize       read: 1 if the map is up to date; write 1:
+ *                          write the map now (kexec does it anyway)
+ *   kho/out/map            pages and bitmap pages of the current map
+ *   kho/out/sub_fdts/NAME  each subtree added
+ *   kho/in/fdt             the root FDT of the previous kernel
+ *   kho/in/sub_fdts/NAME   its subtrees
+ */
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/io.h>
+#include <linux/libfdt.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "kho_internal.h"
+
+static struct dentry *kho_out_subs;
+
+struct kho_blob {
+	struct list_head list;
+	void *fdt;
+	struct debugfs_blob_wrapper blob;
+	struct dentry *dentry;
+};
+
+static LIST_HEAD(kho_blobs);
+
+static struct kho_blob *kho_blob_add(struct dentry *dir, const char *name,
+				     void *fdt)
+{
+	struct kho_blob *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	b->fdt = fdt;
+	b->blob.data = fdt;
+	b->blob.size = fdt_totalsize(fdt);
+	b->dentry = debugfs_create_blob(name, 0400, dir, &b->blob);
+	list_add(&b->list, &kho_blobs);
+	return b;
+}
+
+/* Called with kho_out.lock held. */
+void kho_debugfs_add_subtree(const char *name, void *fdt)
+{
+	if (kho_out_subs)
+		kho_blob_add(kho_out_subs, name, fdt);
+}
+
+/* Called with kho_out.lock held. */
+void kho_debugfs_remove_subtree(void *fdt)
+{
+	struct kho_blob *b;
+
+	list_for_each_entry(b, &kho_blobs, list) {
+		if (b->fdt == fdt) {
+			debugfs_remove(b->dentry);
+			list_del(&b->list);
+			kfree(b);
+			return;
+		}
+	}
+}
+
+static ssize_t kho_out_fdt_read(struct file *file, char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&kho_out.lock);
+	ret = simple_read_from_buffer(buf, len, ppos, kho_out.fdt,
+				      fdt_totalsize(kho_out.fdt));
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+
+static const struct file_operations kho_out_fdt_fops = {
+	.read = kho_out_fdt_read,
+	.llseek = default_llseek,
+};
+
+static int kho_scratch_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < kho_out.nr_scratch; i++)
+		seq_printf(m, "0x%llx 0x%llx\n",
+			   (unsigned long long)kho_out.scratch[i].addr,
+			   (unsigned long long)kho_out.scratch[i].size);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kho_scratch);
+
+static int kho_map_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&kho_out.lock);
+	seq_printf(m, "finalized %d\npages %u\nbitmaps %u\nbytes %lu\n",
+		   kho_out.finalized, kho_out.map.nr_pages,
+		   kho_out.map.nr_bitmaps,
+		   (kho_out.map.nr_pages + kho_out.map.nr_bitmaps) * PAGE_SIZE);
+	mutex_unlock(&kho_out.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kho_map);
+
+static int kho_finalize_get(void *data, u64 *val)
+{
+	*val = kho_out.finalized;
+	return 0;
+}
+
+static int kho_finalize_set(void *data, u64 val)
+{
+	return val ? kho_finalize() : -EINVAL;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(kho_finalize_fops, kho_finalize_get,
+			 kho_finalize_set, "%llu\n");
+
+static void kho_debugfs_in(struct dentry *root)
+{
+	struct dentry *in = debugfs_create_dir("in", root);
+	struct dentry *subs = debugfs_create_dir("sub_fdts", in);
+	void *fdt = phys_to_virt(kho_in.fdt_phys);
+	int off;
+
+	kho_blob_add(in, "fdt", fdt);
+	fdt_for_each_subnode(off, fdt, 0) {
+		const fdt64_t *p;
+		unsigned long pfn, private;
+		void *sub;
+		int len;
+
+		/* Show only FDTs in preserved memory, within their block. */
+		p = fdt_getprop(fdt, off, KHO_FDT_SUBTREE, &len);
+		if (!p || len != sizeof(*p))
+			continue;
+		pfn = PHYS_PFN(fdt64_to_cpu(*p));
+		if (offset_in_page(fdt64_to_cpu(*p)) || !pfn_valid(pfn))
+			continue;
+		private = page_private(pfn_to_page(pfn));
+		if (private >> 32 != KHO_PAGE_MAGIC)
+			continue;
+		sub = phys_to_virt(fdt64_to_cpu(*p));
+		if (fdt_check_header(sub) ||
+		    fdt_totalsize(sub) > (PAGE_SIZE << (private & 0xff)))
+			continue;
+		kho_blob_add(subs, fdt_get_name(fdt, off, NULL), sub);
+	}
+}
+
+void __init kho_debugfs_init(void)
+{
+	struct dentry *root = debugfs_create_dir("kho", NULL);
+	struct dentry *out = debugfs_create_dir("out", root);
+
+	debugfs_create_file("fdt", 0400, out, NULL, &kho_out_fdt_fops);
+	debugfs_create_file("scratch", 0400, out, NULL, &kho_scratch_fops);
+	debugfs_create_file("map", 0400, out, NULL, &kho_map_fops);
+	debugfs_create_file("finalize", 0600, out, NULL, &kho_finalize_fops);
+	kho_out_subs = debugfs_create_dir("sub_fdts", out);
+	if (kho_in.valid)
+		kho_debugfs_in(root);
+}
