@@ -154,7 +154,7 @@ static int kho_check_enabled(void)
 	return kho_enable ? 0 : -EOPNOTSUPP;
 }
 
-/* Subtrees and finalize need the root FDT, made at core_initcall. */
+/* Subtrees and finalize need the root FDT, made at fs_initcall. */
 static int kho_check_fdt(void)
 {
 	return kho_enable && kho_out.fdt ? 0 : -EOPNOTSUPP;
@@ -579,6 +579,7 @@ int kho_finalize(void)
 		goto free_map;
 	}
 	kho_out.finalized = true;
+	kho_debug_corrupt();
 	mutex_unlock(&kho_out.lock);
 	return 0;
 
@@ -671,4 +672,4 @@ disable:
 	pr_err("cannot set up the handover (%d), kexec handover disabled\n", err);
 	return 0;
 }
-core_initcall(kho_init);
+fs_initcall(kho_init);

@@ -7,6 +7,11 @@
  *                          write the map now (kexec does it anyway)
  *   kho/out/map            pages and bitmap pages of the current map
  *   kho/out/sub_fdts/NAME  each subtree added
+ *   kho/out/corrupt        (KEXEC_HANDOVER_DEBUG) damage the handover
+ *                          when it is next written: "magic" (map page
+ *                          header), "range" (a block beyond memory),
+ *                          "fdt" (root compatible); to test the checks
+ *                          of the next kernel
  *   kho/in/fdt             the root FDT of the previous kernel
  *   kho/in/sub_fdts/NAME   its subtrees
  */
@@ -17,6 +22,8 @@
 #include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include "kho_internal.h"
 
 static struct dentry *kho_out_subs;
@@ -108,6 +115,55 @@ static int kho_map_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kho_map);
 
+#ifdef CONFIG_KEXEC_HANDOVER_DEBUG
+static const char * const kho_corruptions[] = { "none", "magic", "range", "fdt" };
+static unsigned int kho_corruption;
+
+/* Called by kho_finalize() with kho_out.lock held, after a success. */
+void kho_debug_corrupt(void)
+{
+	struct kho_map_page *pg = kho_out.map.first ?
+				  phys_to_virt(kho_out.map.first) : NULL;
+
+	switch (kho_corruption) {
+	case 1:
+		if (pg)
+			pg->magic ^= cpu_to_le32(1);
+		break;
+	case 2:
+		/* The last record stays last: the map is still ordered. */
+		if (kho_out.map.last)
+			le64_add_cpu(&kho_out.map.last->window, 1ULL << 20);
+		break;
+	case 3:
+		fdt_setprop_string(kho_out.fdt, 0, "compatible", "kho-corrupt");
+		break;
+	}
+	if (kho_corruption)
+		pr_warn("handover deliberately corrupted (%s)\n",
+			kho_corruptions[kho_corruption]);
+}
+
+static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	char buf[16] = {};
+	int i;
+
+	if (len >= sizeof(buf) || copy_from_user(buf, ubuf, len))
+		return -EINVAL;
+	i = sysfs_match_string(kho_corruptions, strim(buf));
+	if (i < 0)
+		return i;
+	kho_corruption = i;
+	return len;
+}
+
+static const struct file_operations kho_corrupt_fops = {
+	.write = kho_corrupt_write,
+};
+#endif
+
 static int kho_finalize_get(void *data, u64 *val)
 {
 	*val = kho_out.finalized;
@@ -163,6 +219,9 @@ void __init kho_debugfs_init(void)
 	debugfs_create_file("map", 0400, out, NULL, &kho_map_fops);
 	debugfs_create_file("finalize", 0600, out, NULL, &kho_finalize_fops);
 	kho_out_subs = debugfs_create_dir("sub_fdts", out);
+#ifdef CONFIG_KEXEC_HANDOVER_DEBUG
+	debugfs_create_file("corrupt", 0200, out, NULL, &kho_corrupt_fops);
+#endif
 	if (kho_in.valid)
 		kho_debugfs_in(root);
 }

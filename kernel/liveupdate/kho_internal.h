@@ -77,5 +77,10 @@ int kho_out_init(void);
 void kho_debugfs_init(void);
 void kho_debugfs_add_subtree(const char *name, void *fdt);
 void kho_debugfs_remove_subtree(void *fdt);
+#ifdef CONFIG_KEXEC_HANDOVER_DEBUG
+void kho_debug_corrupt(void);
+#else
+static inline void kho_debug_corrupt(void) { }
+#endif
 
 #endif /* _KERNEL_LIVEUPDATE_KHO_INTERNAL_H */

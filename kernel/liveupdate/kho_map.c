@@ -136,6 +136,7 @@ int kho_map_add_window(struct kho_map_writer *w, unsigned int order,
 	}
 	rec->window = cpu_to_le64(window);
 	rec->order = order;
+	w->last = rec;
 	w->last_order = order;
 	w->last_window = window;
 	return 0;

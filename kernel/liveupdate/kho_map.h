@@ -32,6 +32,7 @@ struct kho_map_ops {
  * @nr_pages: pages in the chain
  * @nr_bitmaps: bitmap pages the chain points to
  * @cur: page being filled
+ * @last: last record written
  * @last_order: order of the last window written
  * @last_window: last window written
  */
@@ -41,6 +42,7 @@ struct kho_map_writer {
 	unsigned int nr_pages;
 	unsigned int nr_bitmaps;
 	struct kho_map_page *cur;
+	struct kho_map_window *last;
 	unsigned int last_order;
 	u64 last_window;
 };

@@ -18,3 +18,22 @@ lu_kexec() {
 lu_boots() {
 	echo "LUTEST-BOOTS $1"
 }
+
+# lu_arg NAME: value of NAME= on the kernel command line.
+lu_arg() {
+	tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n1
+}
+
+# lu_log PATTERN: true if the kernel log has a line matching PATTERN.
+lu_log() {
+	dmesg | grep -q -- "$1"
+}
+
+# lu_expect_log PATTERN: like lu_log, but says what is missing.
+lu_expect_log() {
+	lu_log "$1" || { echo "missing in kernel log: $1"; return 1; }
+}
+
+lu_memtotal_kb() {
+	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# KHO self-test over a chain of three kexecs (boot with kho_selftest=N):
+# each kernel verifies every byte the previous one preserved, frees it,
+# and preserves a new generation. Also reports the size of the map.
+. /tests/lib.sh
+stage=$1
+dmesg | grep -E "kho_selftest:|KHO:"
+lu_log "kho_selftest:.*FAIL" && exit 1
+lu_expect_log "kho_selftest: done: all passed" || exit 1
+lu_expect_log "kho_selftest: negative checks: all passed" || exit 1
+lu_expect_log "kho_selftest: generation $stage: preserved" || exit 1
+if [ "$stage" -gt 1 ]; then
+	lu_expect_log "kho_selftest: generation $((stage - 1)): every byte verified" || exit 1
+fi
+echo 1 > /sys/kernel/debug/kho/out/finalize || exit 1
+echo "map of preserved memory:" $(cat /sys/kernel/debug/kho/out/map)
+if [ "$stage" -lt 4 ]; then
+	lu_kexec $((stage + 1))
+	exit 1
+fi
+lu_boots 4
