@@ -44,9 +44,11 @@ static int __init kho_parse_scratch(char *p)
 	char *end;
 
 	if (strchr(p, '%')) {
-		if (kstrtouint(strsep(&p, "%"), 10, &kho_scratch_scale) ||
-		    !kho_scratch_scale)
+		unsigned int scale;
+
+		if (kstrtouint(strsep(&p, "%"), 10, &scale) || !scale)
 			goto bad;
+		kho_scratch_scale = scale;
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(size); i++) {

@@ -13,7 +13,7 @@
  *                          "fdt" (root compatible); to test the checks
  *                          of the next kernel
  *   kho/in/fdt             the root FDT of the previous kernel
- *   kho/in/sub_fdts/NAME   its subtrees
+ *   kho/in/sub_fdts/NAME   its subtrees, as they were at boot
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
@@ -205,7 +205,10 @@ static void kho_debugfs_in(struct dentry *root)
 		if (fdt_check_header(sub) ||
 		    fdt_totalsize(sub) > (PAGE_SIZE << (private & 0xff)))
 			continue;
-		kho_blob_add(subs, fdt_get_name(fdt, off, NULL), sub);
+		/* A copy: its owner may restore and free the original. */
+		sub = kmemdup(sub, fdt_totalsize(sub), GFP_KERNEL);
+		if (sub)
+			kho_blob_add(subs, fdt_get_name(fdt, off, NULL), sub);
 	}
 }
 
