@@ -51,6 +51,16 @@ static inline phys_addr_t kt_virt_to_phys(void *p)
 	return virt_to_phys(p);
 }
 
+static inline void *kt_raw_alloc_block(unsigned long nr_pages)
+{
+	return alloc_pages_exact(nr_pages * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+}
+
+static inline void kt_raw_free_block(void *p, unsigned long nr_pages)
+{
+	free_pages_exact(p, nr_pages * PAGE_SIZE);
+}
+
 #else /* userspace */
 
 #include <stdio.h>
@@ -125,10 +135,24 @@ static inline phys_addr_t kt_virt_to_phys(void *p)
 	return (phys_addr_t)(unsigned long)p;
 }
 
+static inline void *kt_raw_alloc_block(unsigned long nr_pages)
+{
+	void *p = aligned_alloc(PAGE_SIZE, nr_pages * PAGE_SIZE);
+
+	if (p)
+		memset(p, 0, nr_pages * PAGE_SIZE);
+	return p;
+}
+
+static inline void kt_raw_free_block(void *p, unsigned long nr_pages)
+{
+	free(p);
+}
+
 #endif /* __KERNEL__ */
 
-static long kt_pages;
-static long kt_allocs_left = -1;
+static long kt_pages __maybe_unused;
+static long kt_allocs_left __maybe_unused = -1;
 
 /* Reset counters before each test; fits a KUnit suite's .init. */
 static inline int kt_reset(KT_CTX)

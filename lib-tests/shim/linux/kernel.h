@@ -21,8 +21,8 @@
 #define BITS_PER_LONG	64
 #define MAX_PAGE_ORDER	10
 
-#define __packed	__attribute__((__packed__))
-#define __always_unused	__attribute__((__unused__))
+#define U64_MAX		UINT64_MAX
+#define S64_MAX		INT64_MAX
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 

@@ -26,4 +26,9 @@ static inline void kfree(const void *p)
 	free((void *)p);
 }
 
+#define kvcalloc kcalloc
+#define kvmalloc kmalloc
+#define kvfree kfree
+#define kvzalloc kzalloc
+
 #endif /* _SHIM_LINUX_SLAB_H */

@@ -18,4 +18,9 @@ typedef int64_t s64;
 typedef u64 phys_addr_t;
 typedef unsigned int gfp_t;
 
+/* The kernel gets these from <linux/compiler_types.h> via types.h. */
+#define __packed	__attribute__((__packed__))
+#define __always_unused	__attribute__((__unused__))
+#define __maybe_unused	__attribute__((__unused__))
+
 #endif /* _SHIM_LINUX_TYPES_H */

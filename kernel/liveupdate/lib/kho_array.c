@@ -1,0 +1,915 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kho_array: a sparse index -> nonzero u64 map that is its own handover
+ * format. It is a B+tree of node pages (format in
+ * include/linux/kho/abi/kho_array.h); leaves hold single entries and runs
+ * (consecutive indices whose values step by a constant). Preserving it
+ * preserves its pages; while preserved, pages it allocates are preserved
+ * and pages it frees unpreserved, so stores after kho_array_preserve()
+ * are handed over too. A restored array is checked whole and is then an
+ * ordinary array again.
+ */
+#define pr_fmt(fmt) "kho_array: " fmt
+
+#include <linux/errno.h>
+#include <linux/kho_array.h>
+#include <linux/kho/abi/kho_array.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include "kho_page.h"
+
+#define NODE_SLOTS	((PAGE_SIZE - sizeof(struct kho_array_node)) / \
+			 sizeof(struct kho_array_slot))
+
+/* A leaf record: @count indices from @index, the k-th valued @value + k * @step. */
+struct kho_rec {
+	unsigned long index;
+	u64 count;
+	u64 value;
+	u64 step;
+};
+
+/* At most the edited records, their neighbours and the split pieces. */
+#define EDIT_RECS	8
+
+static struct kho_array_node *kho_node(struct kho_array *a, u64 phys)
+{
+	return a->ops->range_virt(phys);
+}
+
+static unsigned int node_nr(const struct kho_array_node *n)
+{
+	return le16_to_cpu(n->nr);
+}
+
+static u64 slot_key(const struct kho_array_node *n, unsigned int i)
+{
+	return le64_to_cpu(n->slots[i].key);
+}
+
+static u64 slot_val(const struct kho_array_node *n, unsigned int i)
+{
+	return le64_to_cpu(n->slots[i].val);
+}
+
+static void set_slot(struct kho_array_node *n, unsigned int i, u64 key, u64 val)
+{
+	n->slots[i].key = cpu_to_le64(key);
+	n->slots[i].val = cpu_to_le64(val);
+}
+
+/* Can a run hold these values without wrapping or reaching zero? */
+static bool kho_run_ok(u64 value, u64 step, u64 count)
+{
+	s64 s = step;
+
+	if (!value || !count)
+		return false;
+	if (count == 1 || !s)
+		return true;
+	if (s > 0)
+		return count - 1 <= (U64_MAX - value) / step;
+	return count - 1 <= (value - 1) / -step;
+}
+
+/* Decode the leaf record at slot @i; return its width in slots. */
+static unsigned int leaf_rec(const struct kho_array_node *n, unsigned int i,
+			     struct kho_rec *r)
+{
+	u64 key = slot_key(n, i);
+
+	r->index = key & KHO_ARRAY_KEY_MASK;
+	r->value = slot_val(n, i);
+	if (key & KHO_ARRAY_KEY_RUN) {
+		r->count = slot_key(n, i + 1) & KHO_ARRAY_KEY_MASK;
+		r->step = slot_val(n, i + 1);
+		return 2;
+	}
+	r->count = 1;
+	r->step = 0;
+	return 1;
+}
+
+static unsigned int rec_width(const struct kho_rec *r)
+{
+	return r->count > 1 ? 2 : 1;
+}
+
+static unsigned int put_rec(struct kho_array_node *n, unsigned int i,
+			    const struct kho_rec *r)
+{
+	if (r->count == 1) {
+		set_slot(n, i, r->index, r->value);
+		return 1;
+	}
+	set_slot(n, i, r->index | KHO_ARRAY_KEY_RUN, r->value);
+	set_slot(n, i + 1, r->count | KHO_ARRAY_KEY_TAIL, r->step);
+	return 2;
+}
+
+/* Slot of the last record of @n starting at or below @index, or -1. */
+static int leaf_find(const struct kho_array_node *n, unsigned long index)
+{
+	int lo = 0, hi = (int)node_nr(n) - 1, best = -1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		u64 key = slot_key(n, mid);
+
+		if (key & KHO_ARRAY_KEY_TAIL)
+			key = slot_key(n, --mid);
+		if ((key & KHO_ARRAY_KEY_MASK) <= index) {
+			best = mid;
+			lo = mid + (key & KHO_ARRAY_KEY_RUN ? 2 : 1);
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
+/* Child of interior node @n to follow for @index (0 below the first key). */
+static unsigned int inner_find(const struct kho_array_node *n,
+			       unsigned long index)
+{
+	unsigned int lo = 1, hi = node_nr(n), best = 0;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (slot_key(n, mid) <= index) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return best;
+}
+
+/* Walk from the root to the leaf for @index, recording the path. */
+static struct kho_array_node *descend(struct kho_array *a, unsigned long index,
+				      struct kho_array_node **path,
+				      unsigned int *slots)
+{
+	struct kho_array_node *n = a->root;
+	unsigned int l;
+
+	for (l = a->height - 1; l > 0; l--) {
+		path[l] = n;
+		slots[l] = inner_find(n, index);
+		n = kho_node(a, slot_val(n, slots[l]));
+	}
+	path[0] = n;
+	slots[0] = 0;
+	return n;
+}
+
+static struct kho_array_node *node_alloc(struct kho_array *a)
+{
+	struct kho_array_node *n = a->ops->alloc();
+
+	if (!n)
+		return NULL;
+	if (a->head && a->ops->preserve(n)) {
+		a->ops->free(n);
+		return NULL;
+	}
+	n->magic = cpu_to_le32(KHO_ARRAY_NODE_MAGIC);
+	return n;
+}
+
+/* Release a page from node_alloc() that was never part of the tree. */
+static void node_discard(struct kho_array *a, struct kho_array_node *n)
+{
+	if (a->head)
+		a->ops->unpreserve(n);
+	a->ops->free(n);
+}
+
+static void node_free(struct kho_array *a, struct kho_array_node *n)
+{
+	node_discard(a, n);
+	a->nr_nodes--;
+}
+
+/* Keep the head page, if preserved, in step with the tree. */
+static void sync_head(struct kho_array *a)
+{
+	struct kho_array_head *h = a->head;
+
+	if (!h)
+		return;
+	h->height = a->height;
+	h->root = cpu_to_le64(a->root ? a->ops->to_phys(a->root) : 0);
+	h->nr_entries = cpu_to_le64(a->nr_entries);
+	h->nr_nodes = cpu_to_le64(a->nr_nodes);
+}
+
+/**
+ * kho_array_init_ops() - initialize an empty array with a page source
+ * @a: the array
+ * @ops: its pages' source; kho_array_init() uses KHO
+ */
+void kho_array_init_ops(struct kho_array *a, const struct kho_page_ops *ops)
+{
+	memset(a, 0, sizeof(*a));
+	a->ops = ops;
+}
+
+/**
+ * kho_array_init() - initialize an empty array
+ * @a: the array
+ */
+void kho_array_init(struct kho_array *a)
+{
+	kho_array_init_ops(a, &kho_page_ops);
+}
+EXPORT_SYMBOL_GPL(kho_array_init);
+
+/* Move the upper half of @n into @sib; return the first index of @sib. */
+static unsigned long node_split(struct kho_array_node *n,
+				struct kho_array_node *sib)
+{
+	unsigned int nr = node_nr(n), mid = nr / 2;
+
+	if (slot_key(n, mid) & KHO_ARRAY_KEY_TAIL)
+		mid++;
+	sib->level = n->level;
+	memcpy(sib->slots, n->slots + mid, (nr - mid) * sizeof(n->slots[0]));
+	sib->nr = cpu_to_le16(nr - mid);
+	n->nr = cpu_to_le16(mid);
+	return slot_key(sib, 0) & KHO_ARRAY_KEY_MASK;
+}
+
+static void inner_insert(struct kho_array_node *n, unsigned int i, u64 key,
+			 u64 phys)
+{
+	unsigned int nr = node_nr(n);
+
+	memmove(n->slots + i + 1, n->slots + i, (nr - i) * sizeof(n->slots[0]));
+	set_slot(n, i, key, phys);
+	n->nr = cpu_to_le16(nr + 1);
+}
+
+/*
+ * Split the leaf on @path and every full ancestor. The pages are taken
+ * first, so on -ENOMEM the tree is unchanged.
+ */
+static int split_path(struct kho_array *a, struct kho_array_node **path,
+		      unsigned int *slots)
+{
+	struct kho_array_node *pages[KHO_ARRAY_MAX_HEIGHT + 1];
+	unsigned int need = 1, used = 0, l;
+	struct kho_array_node *sib, *root;
+	unsigned long key;
+
+	for (l = 1; l < a->height && node_nr(path[l]) == NODE_SLOTS; l++)
+		need++;
+	if (l == a->height) {
+		if (a->height == KHO_ARRAY_MAX_HEIGHT)
+			return -E2BIG;
+		need++;
+	}
+	for (l = 0; l < need; l++) {
+		pages[l] = node_alloc(a);
+		if (!pages[l])
+			goto discard_pages;
+	}
+
+	sib = pages[used++];
+	key = node_split(path[0], sib);
+	for (l = 1; l < a->height; l++) {
+		struct kho_array_node *parent = path[l], *psib;
+		unsigned int at = slots[l] + 1;
+		unsigned long pkey;
+
+		if (node_nr(parent) < NODE_SLOTS) {
+			inner_insert(parent, at, key, a->ops->to_phys(sib));
+			goto done;
+		}
+		psib = pages[used++];
+		pkey = node_split(parent, psib);
+		if (at >= node_nr(parent))
+			inner_insert(psib, at - node_nr(parent), key,
+				     a->ops->to_phys(sib));
+		else
+			inner_insert(parent, at, key, a->ops->to_phys(sib));
+		sib = psib;
+		key = pkey;
+	}
+	root = pages[used++];
+	root->level = a->height;
+	set_slot(root, 0, 0, a->ops->to_phys(a->root));
+	set_slot(root, 1, key, a->ops->to_phys(sib));
+	root->nr = cpu_to_le16(2);
+	a->root = root;
+	a->height++;
+done:
+	a->nr_nodes += used;
+	for (l = used; l < need; l++)
+		node_discard(a, pages[l]);
+	return 0;
+
+discard_pages:
+	for (; l > 0; l--)
+		node_discard(a, pages[l - 1]);
+	return -ENOMEM;
+}
+
+/* Merge @b into @a if it continues it; false if it does not. */
+static bool rec_merge(struct kho_rec *a, const struct kho_rec *b)
+{
+	u64 step = a->count == 1 ? b->value - a->value : a->step;
+
+	if (b->index != a->index + a->count ||
+	    (b->count > 1 && b->step != step) ||
+	    b->value != a->value + a->count * step ||
+	    !kho_run_ok(a->value, step, a->count + b->count))
+		return false;
+	a->step = step;
+	a->count += b->count;
+	return true;
+}
+
+/*
+ * Apply a store (@value != 0) or an erase (@value == 0) of @index to the
+ * records @in[0..@nr): split the record holding @index, insert the new
+ * entry, merge what continues. Return the number of records in @out.
+ */
+static unsigned int edit_recs(const struct kho_rec *in, unsigned int nr,
+			      unsigned long index, u64 value,
+			      struct kho_rec *out)
+{
+	struct kho_rec single = { index, 1, value, 0 };
+	unsigned int i, n = 0;
+	bool placed = !value;
+
+	for (i = 0; i < nr; i++) {
+		const struct kho_rec *r = &in[i];
+		u64 k = index - r->index;
+
+		if (!placed && index < r->index) {
+			out[n++] = single;
+			placed = true;
+		}
+		if (index < r->index || k >= r->count) {
+			out[n++] = *r;
+			continue;
+		}
+		if (k)
+			out[n++] = (struct kho_rec){ r->index, k, r->value, r->step };
+		if (value) {
+			out[n++] = single;
+			placed = true;
+		}
+		if (k + 1 < r->count)
+			out[n++] = (struct kho_rec){
+				index + 1, r->count - k - 1,
+				r->value + (k + 1) * r->step, r->step };
+	}
+	if (!placed)
+		out[n++] = single;
+	if (!n)
+		return 0;
+
+	for (i = 1, nr = n, n = 1; i < nr; i++)
+		if (!rec_merge(&out[n - 1], &out[i]))
+			out[n++] = out[i];
+	for (i = 0; i < n; i++)
+		if (out[i].count == 1)
+			out[i].step = 0;
+	return n;
+}
+
+/* Remove the empty leaf on @path and every ancestor it leaves empty. */
+static void remove_empty(struct kho_array *a, struct kho_array_node **path,
+			 unsigned int *slots)
+{
+	unsigned int l;
+
+	for (l = 0; l < a->height && !node_nr(path[l]); l++) {
+		node_free(a, path[l]);
+		if (l + 1 < a->height) {
+			struct kho_array_node *p = path[l + 1];
+			unsigned int i = slots[l + 1], nr = node_nr(p);
+
+			memmove(p->slots + i, p->slots + i + 1,
+				(nr - i - 1) * sizeof(p->slots[0]));
+			p->nr = cpu_to_le16(nr - 1);
+		}
+	}
+	if (l == a->height) {
+		a->root = NULL;
+		a->height = 0;
+		return;
+	}
+	while (a->height > 1 && node_nr(a->root) == 1) {
+		struct kho_array_node *child = kho_node(a, slot_val(a->root, 0));
+
+		node_free(a, a->root);
+		a->root = child;
+		a->height--;
+	}
+}
+
+/* Store (@value != 0) or erase (@value == 0) @index. */
+static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
+{
+	struct kho_array_node *path[KHO_ARRAY_MAX_HEIGHT], *leaf;
+	unsigned int slots[KHO_ARRAY_MAX_HEIGHT];
+	struct kho_rec in[3], out[EDIT_RECS];
+	unsigned int nr_in, nr_out, first, end, i, old_w, new_w, want;
+	bool present = false;
+	int s, err;
+
+	if (index > KHO_ARRAY_MAX_INDEX)
+		return -EINVAL;
+	if (!a->root) {
+		if (!value)
+			return -ENOENT;
+		leaf = node_alloc(a);
+		if (!leaf)
+			return -ENOMEM;
+		a->root = leaf;
+		a->height = 1;
+		a->nr_nodes = 1;
+	}
+retry:
+	leaf = descend(a, index, path, slots);
+	s = leaf_find(leaf, index);
+
+	/* The record at or before @index, with its neighbours. */
+	if (s <= 0) {
+		first = 0;
+		want = s < 0 ? 1 : 2;
+	} else {
+		first = slot_key(leaf, s - 1) & KHO_ARRAY_KEY_TAIL ? s - 2 : s - 1;
+		want = 3;
+	}
+	for (end = first, nr_in = 0; nr_in < want && end < node_nr(leaf);)
+		end += leaf_rec(leaf, end, &in[nr_in++]);
+	for (i = 0; i < nr_in; i++) {
+		if (index >= in[i].index && index - in[i].index < in[i].count) {
+			present = true;
+			if (value && in[i].value + (index - in[i].index) * in[i].step == value)
+				return 0;
+		}
+	}
+	if (!value && !present)
+		return -ENOENT;
+
+	nr_out = edit_recs(in, nr_in, index, value, out);
+	old_w = end - first;
+	for (i = 0, new_w = 0; i < nr_out; i++)
+		new_w += rec_width(&out[i]);
+	if (node_nr(leaf) - old_w + new_w > NODE_SLOTS) {
+		err = split_path(a, path, slots);
+		if (err)
+			return err;
+		goto retry;
+	}
+
+	memmove(leaf->slots + first + new_w, leaf->slots + end,
+		(node_nr(leaf) - end) * sizeof(leaf->slots[0]));
+	for (i = 0, end = first; i < nr_out; i++)
+		end += put_rec(leaf, end, &out[i]);
+	leaf->nr = cpu_to_le16(node_nr(leaf) - old_w + new_w);
+
+	if (!value)
+		a->nr_entries--;
+	else if (!present)
+		a->nr_entries++;
+	if (!node_nr(leaf))
+		remove_empty(a, path, slots);
+	sync_head(a);
+	return 0;
+}
+
+/**
+ * kho_array_store() - set the value at an index
+ * @a: the array
+ * @index: at most KHO_ARRAY_MAX_INDEX
+ * @value: nonzero
+ *
+ * Works before and after kho_array_preserve(): while preserved, the pages
+ * the array takes are preserved too.
+ *
+ * Return: 0; -EINVAL for a zero value or too large an index; -ENOMEM
+ * (the array is unchanged).
+ */
+int kho_array_store(struct kho_array *a, unsigned long index, u64 value)
+{
+	if (!value)
+		return -EINVAL;
+	return kho_array_update(a, index, value);
+}
+EXPORT_SYMBOL_GPL(kho_array_store);
+
+/**
+ * kho_array_erase() - remove an index
+ * @a: the array
+ * @index: the index
+ *
+ * Return: 0; -ENOENT if @index was not stored; -ENOMEM if a run had to be
+ * split and there was no memory (the array is unchanged).
+ */
+int kho_array_erase(struct kho_array *a, unsigned long index)
+{
+	return kho_array_update(a, index, 0);
+}
+EXPORT_SYMBOL_GPL(kho_array_erase);
+
+/**
+ * kho_array_load() - get the value at an index
+ * @a: the array
+ * @index: the index
+ *
+ * O(log n).
+ *
+ * Return: the value, or 0 if @index is not stored.
+ */
+u64 kho_array_load(struct kho_array *a, unsigned long index)
+{
+	struct kho_array_node *path[KHO_ARRAY_MAX_HEIGHT], *leaf;
+	unsigned int slots[KHO_ARRAY_MAX_HEIGHT];
+	struct kho_rec r;
+	int s;
+
+	if (!a->root || index > KHO_ARRAY_MAX_INDEX)
+		return 0;
+	leaf = descend(a, index, path, slots);
+	s = leaf_find(leaf, index);
+	if (s < 0)
+		return 0;
+	leaf_rec(leaf, s, &r);
+	if (index - r.index >= r.count)
+		return 0;
+	return r.value + (index - r.index) * r.step;
+}
+EXPORT_SYMBOL_GPL(kho_array_load);
+
+/**
+ * kho_array_iter_init() - start an ordered walk
+ * @it: the iterator
+ * @a: the array; it must not change during the walk
+ * @start: first index of interest
+ */
+void kho_array_iter_init(struct kho_array_iter *it, struct kho_array *a,
+			 unsigned long start)
+{
+	memset(it, 0, sizeof(*it));
+	it->a = a;
+	it->index = start;
+}
+EXPORT_SYMBOL_GPL(kho_array_iter_init);
+
+/**
+ * kho_array_next() - next entry of an ordered walk
+ * @it: the iterator
+ * @index: set to the index of the entry
+ * @value: set to its value
+ *
+ * O(1) amortized per entry.
+ *
+ * Return: true with an entry, false at the end.
+ */
+bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
+		    u64 *value)
+{
+	struct kho_array *a = it->a;
+	struct kho_array_node *leaf;
+	struct kho_rec r;
+	unsigned int l;
+
+	if (!a->root || it->index > KHO_ARRAY_MAX_INDEX)
+		return false;
+	if (!it->node[0]) {
+		int s;
+
+		leaf = descend(a, it->index, it->node, it->slot);
+		s = leaf_find(leaf, it->index);
+		it->slot[0] = s < 0 ? 0 : s;
+	}
+	for (;;) {
+		leaf = it->node[0];
+		while (it->slot[0] < node_nr(leaf)) {
+			unsigned int w = leaf_rec(leaf, it->slot[0], &r);
+			u64 k;
+
+			if (it->index - r.index >= r.count &&
+			    it->index >= r.index) {
+				it->slot[0] += w;
+				continue;
+			}
+			k = it->index > r.index ? it->index - r.index : 0;
+			*index = r.index + k;
+			*value = r.value + k * r.step;
+			it->index = *index + 1;
+			return true;
+		}
+		/* Next leaf: up to the first ancestor with a next child. */
+		for (l = 1; l < a->height; l++)
+			if (++it->slot[l] < node_nr(it->node[l]))
+				break;
+		if (l >= a->height)
+			return false;
+		for (; l > 0; l--) {
+			it->node[l - 1] = kho_node(a, slot_val(it->node[l],
+							       it->slot[l]));
+			it->slot[l - 1] = 0;
+		}
+	}
+}
+EXPORT_SYMBOL_GPL(kho_array_next);
+
+/* Call @fn on every node, children before parents; stop at an error. */
+static int for_each_node(struct kho_array *a, struct kho_array_node *n,
+			 int (*fn)(struct kho_array *, struct kho_array_node *,
+				   void *),
+			 void *arg)
+{
+	unsigned int i;
+	int err;
+
+	if (n->level) {
+		for (i = 0; i < node_nr(n); i++) {
+			err = for_each_node(a, kho_node(a, slot_val(n, i)), fn, arg);
+			if (err)
+				return err;
+		}
+	}
+	return fn(a, n, arg);
+}
+
+static int node_preserve(struct kho_array *a, struct kho_array_node *n,
+			 void *done)
+{
+	int err = a->ops->preserve(n);
+
+	if (!err)
+		(*(unsigned long *)done)++;
+	return err;
+}
+
+static int node_unpreserve(struct kho_array *a, struct kho_array_node *n,
+			   void *left)
+{
+	if (!*(unsigned long *)left)
+		return -ECANCELED;
+	(*(unsigned long *)left)--;
+	a->ops->unpreserve(n);
+	return 0;
+}
+
+static int node_release(struct kho_array *a, struct kho_array_node *n,
+			void *unused)
+{
+	a->ops->free(n);
+	return 0;
+}
+
+/**
+ * kho_array_preserve() - hand the array over to the next kernel
+ * @a: the array
+ * @phys: set to the one address the next kernel needs
+ *
+ * The array stays usable; later stores and erases are handed over too.
+ *
+ * Return: 0; -EBUSY if already preserved; -ENOMEM or a KHO error (then
+ * nothing is preserved and the array is unchanged).
+ */
+int kho_array_preserve(struct kho_array *a, phys_addr_t *phys)
+{
+	struct kho_array_head *h;
+	unsigned long done = 0;
+	int err;
+
+	if (a->head)
+		return -EBUSY;
+	h = a->ops->alloc();
+	if (!h)
+		return -ENOMEM;
+	err = a->ops->preserve(h);
+	if (err)
+		goto free_head;
+	if (a->root) {
+		err = for_each_node(a, a->root, node_preserve, &done);
+		if (err)
+			goto unpreserve_nodes;
+	}
+	h->magic = cpu_to_le32(KHO_ARRAY_MAGIC);
+	h->version = cpu_to_le16(KHO_ARRAY_VERSION);
+	a->head = h;
+	sync_head(a);
+	*phys = a->ops->to_phys(h);
+	return 0;
+
+unpreserve_nodes:
+	for_each_node(a, a->root, node_unpreserve, &done);
+	a->ops->unpreserve(h);
+free_head:
+	a->ops->free(h);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kho_array_preserve);
+
+/**
+ * kho_array_unpreserve() - undo kho_array_preserve()
+ * @a: the array; nothing happens if it is not preserved
+ */
+void kho_array_unpreserve(struct kho_array *a)
+{
+	unsigned long all = ULONG_MAX;
+
+	if (!a->head)
+		return;
+	if (a->root)
+		for_each_node(a, a->root, node_unpreserve, &all);
+	a->ops->unpreserve(a->head);
+	a->ops->free(a->head);
+	a->head = NULL;
+}
+EXPORT_SYMBOL_GPL(kho_array_unpreserve);
+
+/**
+ * kho_array_destroy() - free the array (unpreserving it first if needed)
+ * @a: the array; it is empty and usable afterwards
+ */
+void kho_array_destroy(struct kho_array *a)
+{
+	kho_array_unpreserve(a);
+	if (a->root)
+		for_each_node(a, a->root, node_release, NULL);
+	kho_array_init_ops(a, a->ops);
+}
+EXPORT_SYMBOL_GPL(kho_array_destroy);
+
+struct kho_restore_ctx {
+	unsigned long entries;
+	unsigned long nodes;
+};
+
+/*
+ * Free what is left of a subtree after an error: every page that was
+ * preserved and not yet restored is claimed and freed. Node contents
+ * are untrusted, but each address goes through ops->restore(), which
+ * accepts only preserved pages, once each.
+ */
+static void release_subtree(struct kho_array *a, u64 phys, unsigned int level)
+{
+	struct kho_array_node *n = a->ops->restore(phys);
+	unsigned int i;
+
+	if (!n)
+		return;
+	/* Follow only what the parent says is an interior node. */
+	if (level && le32_to_cpu(n->magic) == KHO_ARRAY_NODE_MAGIC &&
+	    n->level == level && node_nr(n) <= NODE_SLOTS)
+		for (i = 0; i < node_nr(n); i++)
+			release_subtree(a, slot_val(n, i), level - 1);
+	a->ops->free(n);
+}
+
+static int check_leaf(const struct kho_array_node *n, unsigned long lo,
+		      unsigned long hi, struct kho_restore_ctx *ctx)
+{
+	unsigned int i = 0, nr = node_nr(n);
+	unsigned long next = lo;
+	struct kho_rec r;
+
+	while (i < nr) {
+		u64 key = slot_key(n, i);
+
+		if (key & KHO_ARRAY_KEY_TAIL)
+			return -EINVAL;
+		if (key & KHO_ARRAY_KEY_RUN) {
+			if (i + 1 >= nr ||
+			    (slot_key(n, i + 1) & ~KHO_ARRAY_KEY_MASK) != KHO_ARRAY_KEY_TAIL)
+				return -EINVAL;
+		}
+		i += leaf_rec(n, i, &r);
+		if (r.index < next || (key & KHO_ARRAY_KEY_RUN && r.count < 2) ||
+		    !kho_run_ok(r.value, r.step, r.count) ||
+		    r.count - 1 > KHO_ARRAY_MAX_INDEX - r.index ||
+		    r.index + r.count - 1 >= hi)
+			return -EINVAL;
+		next = r.index + r.count;
+		ctx->entries += r.count;
+	}
+	return 0;
+}
+
+/* Restore and check the subtree at @phys for indices in [@lo, @hi). */
+static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
+			unsigned long lo, unsigned long hi,
+			struct kho_restore_ctx *ctx, struct kho_array_node **out)
+{
+	struct kho_array_node *n = a->ops->restore(phys), *child;
+	unsigned int i, j, nr, skip;
+	int err;
+
+	if (!n)
+		return -EINVAL;
+	nr = node_nr(n);
+	if (le32_to_cpu(n->magic) != KHO_ARRAY_NODE_MAGIC || n->level != level ||
+	    n->reserved || n->reserved2 || !nr || nr > NODE_SLOTS) {
+		a->ops->free(n);
+		return -EINVAL;
+	}
+	ctx->nodes++;
+	if (!level) {
+		err = check_leaf(n, lo, hi, ctx);
+		if (err)
+			a->ops->free(n);
+		else
+			*out = n;
+		return err;
+	}
+
+	for (i = 0; i < nr; i++) {
+		unsigned long clo = i ? slot_key(n, i) : lo;
+		unsigned long chi = i + 1 < nr ? slot_key(n, i + 1) : hi;
+
+		/* A child that failed has freed itself; one not tried has not. */
+		skip = 1;
+		if (clo < lo || clo >= chi || chi > hi) {
+			skip = 0;
+			goto release_rest;
+		}
+		err = restore_node(a, slot_val(n, i), level - 1, clo, chi, ctx,
+				   &child);
+		if (err)
+			goto release_rest;
+	}
+	*out = n;
+	return 0;
+
+release_rest:
+	for (j = 0; j < i; j++)
+		for_each_node(a, kho_node(a, slot_val(n, j)), node_release, NULL);
+	for (j = i + skip; j < nr; j++)
+		release_subtree(a, slot_val(n, j), level - 1);
+	a->ops->free(n);
+	return -EINVAL;
+}
+
+/**
+ * kho_array_restore() - get back an array preserved by the previous kernel
+ * @a: an array just initialized with kho_array_init()
+ * @phys: the address kho_array_preserve() returned there
+ *
+ * Everything is checked: magic, version, node levels and bounds, strictly
+ * increasing indices, runs, counts; every page must be preserved memory
+ * not claimed before (so there can be no cycle). On error every page
+ * reachable from @phys is freed and @a stays empty.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int kho_array_restore(struct kho_array *a, phys_addr_t phys)
+{
+	struct kho_restore_ctx ctx = {};
+	struct kho_array_head *h = a->ops->restore(phys);
+	struct kho_array_node *root = NULL;
+	unsigned int height;
+	u64 root_phys;
+	int err = -EINVAL;
+
+	if (!h)
+		goto fail;
+	height = h->height;
+	root_phys = le64_to_cpu(h->root);
+	if (le32_to_cpu(h->magic) != KHO_ARRAY_MAGIC ||
+	    le16_to_cpu(h->version) != KHO_ARRAY_VERSION || h->reserved ||
+	    height > KHO_ARRAY_MAX_HEIGHT || !height != !root_phys) {
+		if (height <= KHO_ARRAY_MAX_HEIGHT && height && root_phys)
+			release_subtree(a, root_phys, height - 1);
+		goto free_head;
+	}
+	if (height) {
+		err = restore_node(a, root_phys, height - 1, 0,
+				   KHO_ARRAY_MAX_INDEX + 1, &ctx, &root);
+		if (err)
+			goto free_head;
+	}
+	if (ctx.entries != le64_to_cpu(h->nr_entries) ||
+	    ctx.nodes != le64_to_cpu(h->nr_nodes)) {
+		err = -EINVAL;
+		if (root)
+			for_each_node(a, root, node_release, NULL);
+		goto free_head;
+	}
+	a->root = root;
+	a->height = height;
+	a->nr_entries = ctx.entries;
+	a->nr_nodes = ctx.nodes;
+	a->ops->free(h);
+	return 0;
+
+free_head:
+	a->ops->free(h);
+fail:
+	pr_err("cannot restore array at %pa: invalid data\n", &phys);
+	return -EINVAL;
+}
+EXPORT_SYMBOL_GPL(kho_array_restore);
