@@ -52,6 +52,11 @@ initramfs: kernel
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
 
+# Userspace benchmark of kho_array against the kernel's XArray.
+.PHONY: bench-lib
+bench-lib: deps
+	@$(MAKE) -s -C lib-tests bench O=$(BUILD)/lib-tests
+
 check: kernel initramfs
 	@tools/testing/run-checks "$(TOP)" "$(BUILD)"
 

@@ -270,8 +270,7 @@ const struct kho_page_ops fake_kho_ops = {
 
 #ifndef __KERNEL__
 /* In userspace the library's default page source is the fake. */
-extern const struct kho_page_ops kho_page_ops
-	__attribute__((alias("fake_kho_ops")));
+extern const struct kho_page_ops kho_page_ops __alias(fake_kho_ops);
 #endif
 
 /*

@@ -364,15 +364,33 @@ static void kho_array_test_corrupt(KT_CTX)
 		root = fake_kho_ops.range_virt(le64_to_cpu(h->root));
 		leaf = fake_kho_ops.range_virt(le64_to_cpu(root->slots[1].val));
 		switch (c) {
-		case 0: h->magic = 0; break;
-		case 1: h->height = 9; break;
-		case 2: h->nr_entries = cpu_to_le64(1); break;
-		case 3: root->slots[1].val = root->slots[0].val; break;	/* shared child */
-		case 4: root->slots[1].val = h->root; break;		/* cycle */
-		case 5: root->slots[1].key = root->slots[2].key; break;	/* order */
-		case 6: leaf->slots[1].key = leaf->slots[0].key; break;
-		case 7: leaf->nr = cpu_to_le16(300); break;
-		case 8: leaf->slots[0].val = 0; break;			/* zero value */
+		case 0:
+			h->magic = 0;
+			break;
+		case 1:
+			h->height = 9;
+			break;
+		case 2:
+			h->nr_entries = cpu_to_le64(1);
+			break;
+		case 3:	/* a child shared by two parents */
+			root->slots[1].val = root->slots[0].val;
+			break;
+		case 4:	/* a cycle */
+			root->slots[1].val = h->root;
+			break;
+		case 5:	/* keys out of order */
+			root->slots[1].key = root->slots[2].key;
+			break;
+		case 6:
+			leaf->slots[1].key = leaf->slots[0].key;
+			break;
+		case 7:
+			leaf->nr = cpu_to_le16(300);
+			break;
+		case 8:	/* a zero value */
+			leaf->slots[0].val = 0;
+			break;
 		}
 		kho_array_init_ops(&a, &fake_kho_ops);
 		KT_EXPECT_EQ(kho_array_restore(&a, phys), -EINVAL);

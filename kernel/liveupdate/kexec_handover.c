@@ -12,6 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/kho_registry.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
@@ -597,7 +598,9 @@ free_map:
  * Called by kernel_kexec() before the point of no return; an error
  * aborts the kexec and the system keeps running.
  *
- * Return: 0 or the error of kho_finalize().
+ * Return: 0, -ENOEXEC if a target catalog is set and the target cannot
+ * read some object (see kho_registry_check_target()), or the error of
+ * kho_finalize().
  */
 int liveupdate_reboot(void)
 {
@@ -605,6 +608,11 @@ int liveupdate_reboot(void)
 
 	if (!kho_enable)
 		return 0;
+	err = kho_registry_check_target();
+	if (err) {
+		pr_err("the target kernel cannot read what is handed over, kexec aborted\n");
+		return err;
+	}
 	err = kho_finalize();
 	if (err)
 		pr_err("cannot write the map of preserved memory (%d), kexec aborted\n",

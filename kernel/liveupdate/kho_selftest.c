@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KHO self-test across kexec, enabled with kho_selftest=N on the command
- * line (N allocations; kho_selftest_mb=M adds M MiB in order-10 folios).
+ * line (N allocations; kho_selftest_mb=M adds M MiB in order-10 folios;
+ * kho_selftest_vmalloc_mb=V preserves a vmalloc buffer of V MiB, 64 by
+ * default, 0 for none).
  *
  * Each boot first checks what the previous boot preserved: every folio is
  * restored with its order, every byte compared with its pattern, then
  * freed, and the freed memory must show up as free again. It then
  * preserves N new folios of random orders 0..MAX_PAGE_ORDER filled with a
  * pattern, named by a sub-FDT, and runs the negative checks of the API.
+ * The vmalloc buffer goes through kho_preserve_vmalloc() and comes back
+ * with kho_restore_vmalloc(), every byte checked; generations alternate
+ * between small and huge backing pages.
  * Results are single lines starting with "kho_selftest:"; a failure line
  * contains "FAIL".
  */
@@ -16,6 +21,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/kho_vmalloc.h>
 #include <linux/libfdt.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
@@ -38,8 +44,15 @@ struct kho_selftest_rec {
 
 static unsigned int kho_selftest_nr;
 static unsigned int kho_selftest_mb;
+static unsigned int kho_selftest_vmalloc_mb = 64;
 core_param(kho_selftest, kho_selftest_nr, uint, 0);
 core_param(kho_selftest_mb, kho_selftest_mb, uint, 0);
+core_param(kho_selftest_vmalloc_mb, kho_selftest_vmalloc_mb, uint, 0);
+
+/* The vmalloc buffer of the previous generation, from its sub-FDT. */
+static struct kho_vmalloc kho_selftest_vm_in __initdata;
+static u32 kho_selftest_vm_in_mb __initdata;
+static u32 kho_selftest_vm_in_seed __initdata;
 
 static unsigned int kho_selftest_failed __initdata;
 
@@ -56,24 +69,37 @@ static u64 __init kho_pattern(u32 seed, unsigned long i)
 	return ((u64)seed << 32 | seed) ^ (i * 0x9e3779b97f4a7c15ULL);
 }
 
-static void __init kho_fill(struct folio *folio, u32 seed)
+static void __init kho_fill_words(u64 *p, unsigned long n, u32 seed)
 {
-	u64 *p = folio_address(folio);
-	unsigned long i, n = folio_size(folio) / sizeof(u64);
+	unsigned long i;
 
 	for (i = 0; i < n; i++)
 		p[i] = kho_pattern(seed, i);
 }
 
-static bool __init kho_verify(struct folio *folio, u32 seed)
+/* Index of the first word that differs, @n if none. */
+static unsigned long __init kho_verify_words(const u64 *p, unsigned long n,
+					     u32 seed)
 {
-	const u64 *p = folio_address(folio);
-	unsigned long i, n = folio_size(folio) / sizeof(u64);
+	unsigned long i;
 
 	for (i = 0; i < n; i++)
 		if (p[i] != kho_pattern(seed, i))
-			return false;
-	return true;
+			break;
+	return i;
+}
+
+static void __init kho_fill(struct folio *folio, u32 seed)
+{
+	kho_fill_words(folio_address(folio), folio_size(folio) / sizeof(u64),
+		       seed);
+}
+
+static bool __init kho_verify(struct folio *folio, u32 seed)
+{
+	unsigned long n = folio_size(folio) / sizeof(u64);
+
+	return kho_verify_words(folio_address(folio), n, seed) == n;
 }
 
 /* Restore and verify what the previous kernel preserved. */
@@ -101,6 +127,19 @@ static void __init kho_selftest_restore(u32 *generation)
 	}
 	p = fdt_getprop(fdt, 0, "generation", &len);
 	*generation = p && len == 4 ? fdt32_to_cpu(*(const fdt32_t *)p) : 0;
+	p = fdt_getprop(fdt, 0, "vmalloc", &len);
+	if (p) {
+		const void *mb = fdt_getprop(fdt, 0, "vmalloc-mb", NULL);
+		const void *seed = fdt_getprop(fdt, 0, "vmalloc-seed", NULL);
+
+		CHECK(len == sizeof(kho_selftest_vm_in) && mb && seed,
+		      "bad vmalloc properties");
+		if (len == sizeof(kho_selftest_vm_in) && mb && seed) {
+			memcpy(&kho_selftest_vm_in, p, len);
+			kho_selftest_vm_in_mb = fdt32_to_cpu(*(const fdt32_t *)mb);
+			kho_selftest_vm_in_seed = fdt32_to_cpu(*(const fdt32_t *)seed);
+		}
+	}
 	p = fdt_getprop(fdt, 0, "count", &len);
 	count = p && len == 4 ? fdt32_to_cpu(*(const fdt32_t *)p) : 0;
 	p = fdt_getprop(fdt, 0, "records", &len);
@@ -151,6 +190,45 @@ static void __init kho_selftest_restore(u32 *generation)
 			*generation);
 }
 
+/*
+ * Map the vmalloc buffer of the previous generation, check every byte,
+ * check that it can be preserved again, free it.
+ */
+static void __init kho_selftest_restore_vmalloc(u32 generation)
+{
+	unsigned long words = (unsigned long)kho_selftest_vm_in_mb << 20 >> 3;
+	struct kho_vmalloc again;
+	unsigned long bad;
+	u64 *buf;
+	int err;
+
+	if (!kho_selftest_vm_in.nr_chunks)
+		return;
+	buf = kho_restore_vmalloc(&kho_selftest_vm_in);
+	if (!buf) {
+		CHECK(0, "generation %u: vmalloc not restored", generation);
+		return;
+	}
+	CHECK(le32_to_cpu(kho_selftest_vm_in.nr_pages) ==
+	      (unsigned long)kho_selftest_vm_in_mb << (20 - PAGE_SHIFT),
+	      "generation %u: vmalloc of %u pages, expected %u MiB", generation,
+	      le32_to_cpu(kho_selftest_vm_in.nr_pages), kho_selftest_vm_in_mb);
+	bad = kho_verify_words(buf, words, kho_selftest_vm_in_seed);
+	CHECK(bad == words, "generation %u: vmalloc differs at byte %lu",
+	      generation, bad * 8);
+	/* A restored area is a vmalloc area like any other. */
+	err = kho_preserve_vmalloc(buf, &again);
+	CHECK(!err, "preserve a restored vmalloc area: %d", err);
+	if (!err)
+		kho_unpreserve_vmalloc(&again);
+	vfree(buf);
+	CHECK(!kho_restore_vmalloc(&kho_selftest_vm_in),
+	      "restored a vmalloc area twice");
+	if (bad == words)
+		pr_info("generation %u: vmalloc %u MiB verified\n", generation,
+			kho_selftest_vm_in_mb);
+}
+
 /* Reuse memory: allocate, write and check @pages pages. */
 static void __init kho_selftest_reuse(unsigned long pages)
 {
@@ -181,10 +259,62 @@ static unsigned int __init kho_random_order(struct rnd_state *rnd,
 	return order;
 }
 
+/* Runs (physically contiguous pieces) of a preserved vmalloc area. */
+static unsigned long __init kho_vmalloc_runs(const struct kho_vmalloc *vm)
+{
+	const struct kho_vmalloc_chunk *chunk;
+	phys_addr_t phys = le64_to_cpu(vm->first);
+	unsigned long runs = 0;
+	u32 i;
+
+	for (i = 0; i < le32_to_cpu(vm->nr_chunks) && phys; i++) {
+		chunk = phys_to_virt(phys);
+		runs += le32_to_cpu(chunk->count);
+		phys = le64_to_cpu(chunk->next);
+	}
+	return runs;
+}
+
+/*
+ * A vmalloc buffer with a pattern, small pages in odd generations, huge
+ * ones (where the architecture maps them) in even ones. Preserved, then
+ * unpreserved and preserved again: unpreserve must undo everything.
+ */
+static int __init kho_selftest_preserve_vmalloc(u32 generation,
+						struct kho_vmalloc *vm,
+						u32 seed)
+{
+	unsigned long size = (unsigned long)kho_selftest_vmalloc_mb << 20;
+	bool huge = !(generation & 1);
+	void *buf;
+	int err;
+
+	buf = huge ? vmalloc_huge(size, GFP_KERNEL) : vmalloc(size);
+	if (!buf)
+		return -ENOMEM;
+	kho_fill_words(buf, size / sizeof(u64), seed);
+	err = kho_preserve_vmalloc(buf, vm);
+	if (!err) {
+		kho_unpreserve_vmalloc(vm);
+		CHECK(!vm->nr_chunks, "unpreserve left a handle");
+		err = kho_preserve_vmalloc(buf, vm);
+	}
+	if (err) {
+		vfree(buf);
+		return err;
+	}
+	pr_info("generation %u: preserved vmalloc %u MiB (%s pages) in %lu runs, %u chunk pages\n",
+		generation, kho_selftest_vmalloc_mb, huge ? "huge" : "small",
+		kho_vmalloc_runs(vm), le32_to_cpu(vm->nr_chunks));
+	return 0;
+}
+
 static int __init kho_selftest_preserve(u32 generation)
 {
 	unsigned int nr = kho_selftest_nr, bulk = kho_selftest_mb / 4;
+	u32 vm_seed = 0x7a110c00 + generation;
 	struct kho_selftest_rec *rec;
+	struct kho_vmalloc vm = {};
 	unsigned long bytes = 0;
 	struct rnd_state rnd;
 	void *fdt;
@@ -213,6 +343,12 @@ static int __init kho_selftest_preserve(u32 generation)
 		bytes += folio_size(folio);
 	}
 
+	if (kho_selftest_vmalloc_mb) {
+		err = kho_selftest_preserve_vmalloc(generation, &vm, vm_seed);
+		if (err)
+			return err;
+	}
+
 	fdt = kho_alloc_preserve(PAGE_SIZE);
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
@@ -221,6 +357,12 @@ static int __init kho_selftest_preserve(u32 generation)
 	err = err ?: fdt_setprop_u32(fdt, 0, "generation", generation);
 	err = err ?: fdt_setprop_u32(fdt, 0, "count", nr + bulk);
 	err = err ?: fdt_setprop_u64(fdt, 0, "records", virt_to_phys(rec));
+	if (kho_selftest_vmalloc_mb) {
+		err = err ?: fdt_setprop(fdt, 0, "vmalloc", &vm, sizeof(vm));
+		err = err ?: fdt_setprop_u32(fdt, 0, "vmalloc-mb",
+					     kho_selftest_vmalloc_mb);
+		err = err ?: fdt_setprop_u32(fdt, 0, "vmalloc-seed", vm_seed);
+	}
 	if (err)
 		return -EINVAL;
 	err = kho_add_subtree(KHO_SELFTEST_NODE, fdt);
@@ -229,6 +371,45 @@ static int __init kho_selftest_preserve(u32 generation)
 	pr_info("generation %u: preserved %u folios (%lu MiB)\n", generation,
 		nr + bulk, bytes >> 20);
 	return 0;
+}
+
+/* Misuse of the vmalloc API: errors, never a WARN or a crash. */
+static void __init kho_selftest_negative_vmalloc(void)
+{
+	struct kho_vmalloc vm = {}, bogus = {};
+	void *buf = vmalloc(3 * PAGE_SIZE);
+	void *page = (void *)get_zeroed_page(GFP_KERNEL);
+	int err;
+
+	if (!buf || !page) {
+		CHECK(0, "no memory for vmalloc negative checks");
+		goto free;
+	}
+	err = kho_preserve_vmalloc(NULL, &vm);
+	CHECK(err == -EINVAL, "preserve vmalloc NULL: %d", err);
+	err = kho_preserve_vmalloc(page, &vm);
+	CHECK(err == -EINVAL, "preserve a direct-map page as vmalloc: %d", err);
+	err = kho_preserve_vmalloc(buf + PAGE_SIZE, &vm);
+	CHECK(err == -EINVAL, "preserve the middle of a vmalloc area: %d", err);
+	err = kho_preserve_vmalloc(buf, &vm);
+	CHECK(!err, "preserve vmalloc: %d", err);
+	err = kho_preserve_vmalloc(buf, &bogus);
+	CHECK(err == -EEXIST, "preserve vmalloc twice: %d", err);
+	CHECK(!bogus.nr_chunks, "failed preserve set a handle");
+	kho_unpreserve_vmalloc(&vm);
+	kho_unpreserve_vmalloc(&vm);
+	err = kho_preserve_vmalloc(buf, &vm);
+	CHECK(!err, "preserve vmalloc after unpreserve: %d", err);
+	kho_unpreserve_vmalloc(&vm);
+
+	CHECK(!kho_restore_vmalloc(&bogus), "restored an all-zero handle");
+	bogus.first = cpu_to_le64(virt_to_phys(page));
+	bogus.nr_pages = cpu_to_le32(1);
+	bogus.nr_chunks = cpu_to_le32(1);
+	CHECK(!kho_restore_vmalloc(&bogus), "restored a handle never preserved");
+free:
+	vfree(buf);
+	free_page((unsigned long)page);
 }
 
 /* Misuse of the API must fail with an errno, never WARN or crash. */
@@ -295,6 +476,7 @@ static void __init kho_selftest_negative(void)
 	CHECK(err == -ENOENT, "retrieve missing subtree: %d", err);
 	err = kho_retrieve_subtree(KHO_SELFTEST_NODE, NULL);
 	CHECK(err == -EINVAL, "retrieve into NULL: %d", err);
+	kho_selftest_negative_vmalloc();
 
 	pr_info("negative checks: %s\n",
 		failed == kho_selftest_failed ? "all passed" : "FAIL");
@@ -312,6 +494,7 @@ static int __init kho_selftest(void)
 		return 0;
 	}
 	kho_selftest_restore(&generation);
+	kho_selftest_restore_vmalloc(generation);
 	kho_selftest_reuse(4096);
 	err = kho_selftest_preserve(generation + 1);
 	CHECK(!err, "preserve generation %u: %d", generation + 1, err);

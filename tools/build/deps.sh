@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
       ccache qemu-system-x86 busybox-static libfdt-dev clang sparse cpio
-      xz-utils python3 perl)
+      xz-utils python3 perl liburcu-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -624,17 +624,17 @@ bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
 EXPORT_SYMBOL_GPL(kho_array_next);
 
 /* Call @fn on every node, children before parents; stop at an error. */
-static int for_each_node(struct kho_array *a, struct kho_array_node *n,
-			 int (*fn)(struct kho_array *, struct kho_array_node *,
-				   void *),
-			 void *arg)
+static int walk_nodes(struct kho_array *a, struct kho_array_node *n,
+		      int (*fn)(struct kho_array *, struct kho_array_node *,
+				void *),
+		      void *arg)
 {
 	unsigned int i;
 	int err;
 
 	if (n->level) {
 		for (i = 0; i < node_nr(n); i++) {
-			err = for_each_node(a, kho_node(a, slot_val(n, i)), fn, arg);
+			err = walk_nodes(a, kho_node(a, slot_val(n, i)), fn, arg);
 			if (err)
 				return err;
 		}
@@ -694,7 +694,7 @@ int kho_array_preserve(struct kho_array *a, phys_addr_t *phys)
 	if (err)
 		goto free_head;
 	if (a->root) {
-		err = for_each_node(a, a->root, node_preserve, &done);
+		err = walk_nodes(a, a->root, node_preserve, &done);
 		if (err)
 			goto unpreserve_nodes;
 	}
@@ -706,7 +706,7 @@ int kho_array_preserve(struct kho_array *a, phys_addr_t *phys)
 	return 0;
 
 unpreserve_nodes:
-	for_each_node(a, a->root, node_unpreserve, &done);
+	walk_nodes(a, a->root, node_unpreserve, &done);
 	a->ops->unpreserve(h);
 free_head:
 	a->ops->free(h);
@@ -725,7 +725,7 @@ void kho_array_unpreserve(struct kho_array *a)
 	if (!a->head)
 		return;
 	if (a->root)
-		for_each_node(a, a->root, node_unpreserve, &all);
+		walk_nodes(a, a->root, node_unpreserve, &all);
 	a->ops->unpreserve(a->head);
 	a->ops->free(a->head);
 	a->head = NULL;
@@ -740,7 +740,7 @@ void kho_array_destroy(struct kho_array *a)
 {
 	kho_array_unpreserve(a);
 	if (a->root)
-		for_each_node(a, a->root, node_release, NULL);
+		walk_nodes(a, a->root, node_release, NULL);
 	kho_array_init_ops(a, a->ops);
 }
 EXPORT_SYMBOL_GPL(kho_array_destroy);
@@ -847,7 +847,7 @@ static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 
 release_rest:
 	for (j = 0; j < i; j++)
-		for_each_node(a, kho_node(a, slot_val(n, j)), node_release, NULL);
+		walk_nodes(a, kho_node(a, slot_val(n, j)), node_release, NULL);
 	for (j = i + skip; j < nr; j++)
 		release_subtree(a, slot_val(n, j), level - 1);
 	a->ops->free(n);
@@ -896,7 +896,7 @@ int kho_array_restore(struct kho_array *a, phys_addr_t phys)
 	    ctx.nodes != le64_to_cpu(h->nr_nodes)) {
 		err = -EINVAL;
 		if (root)
-			for_each_node(a, root, node_release, NULL);
+			walk_nodes(a, root, node_release, NULL);
 		goto free_head;
 	}
 	a->root = root;

@@ -22,5 +22,7 @@ typedef unsigned int gfp_t;
 #define __packed	__attribute__((__packed__))
 #define __always_unused	__attribute__((__unused__))
 #define __maybe_unused	__attribute__((__unused__))
+#define __alias(sym)	__attribute__((__alias__(#sym)))
+#define __aligned(x)	__attribute__((__aligned__(x)))
 
 #endif /* _SHIM_LINUX_TYPES_H */

@@ -128,4 +128,63 @@ struct kho_map_extent {
 	__le16 last;
 } __packed;
 
+/*
+ * Preserved vmalloc area ("kho-vmalloc-v1").
+ *
+ * struct kho_vmalloc is the handle the owner of the area hands over (by
+ * value, e.g. inside its own ABI struct). It points to a chain of
+ * @nr_chunks preserved pages. Each page starts with struct
+ * kho_vmalloc_chunk and lists runs of physically contiguous pages in the
+ * order they are mapped; the runs of all chunks add up to @nr_pages. Each
+ * run is preserved as one range (kho_preserve_pages()), so a physically
+ * contiguous area costs one run whatever its size. An all-zero handle
+ * describes nothing.
+ *
+ * This is ABI: a new layout gets a new KHO_VMALLOC_MAGIC.
+ */
+#define KHO_VMALLOC_MAGIC	0x314d564bU	/* "KVM1" */
+
+/**
+ * struct kho_vmalloc - handle of a preserved vmalloc area
+ * @first: physical address of the first chunk page
+ * @nr_pages: pages of the area
+ * @nr_chunks: pages in the chunk chain
+ */
+struct kho_vmalloc {
+	__le64 first;
+	__le32 nr_pages;
+	__le32 nr_chunks;
+} __packed;
+
+/**
+ * struct kho_vmalloc_run - physically contiguous pages of the area
+ * @phys: physical address of the first page
+ * @nr_pages: number of pages, at least 1
+ * @reserved: zero
+ */
+struct kho_vmalloc_run {
+	__le64 phys;
+	__le32 nr_pages;
+	__le32 reserved;
+} __packed;
+
+/**
+ * struct kho_vmalloc_chunk - header of one page of the chain
+ * @magic: KHO_VMALLOC_MAGIC
+ * @count: runs that follow in this page, at least 1
+ * @next: physical address of the next chunk page, 0 on the last one
+ * @runs: the runs
+ */
+struct kho_vmalloc_chunk {
+	__le32 magic;
+	__le32 count;
+	__le64 next;
+	struct kho_vmalloc_run runs[];
+} __packed;
+
+/* Runs that fit in one chunk page. */
+#define KHO_VMALLOC_CHUNK_RUNS						\
+	((PAGE_SIZE - sizeof(struct kho_vmalloc_chunk)) /		\
+	 sizeof(struct kho_vmalloc_run))
+
 #endif /* _LINUX_KHO_ABI_KEXEC_HANDOVER_H */

@@ -11,6 +11,7 @@ lu_expect_log "kho_selftest: negative checks: all passed" || exit 1
 lu_expect_log "kho_selftest: generation $stage: preserved" || exit 1
 if [ "$stage" -gt 1 ]; then
 	lu_expect_log "kho_selftest: generation $((stage - 1)): every byte verified" || exit 1
+	lu_expect_log "kho_selftest: generation $((stage - 1)): vmalloc [0-9]* MiB verified" || exit 1
 fi
 echo 1 > /sys/kernel/debug/kho/out/finalize || exit 1
 echo "map of preserved memory:" $(cat /sys/kernel/debug/kho/out/map)

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kho_registry: versioned formats for objects handed over by KHO.
+ *
+ * A format is (family, version, capabilities, ops), declared with
+ * KHO_FORMAT(); the declaration also lands in the vmlinux catalog (ELF
+ * section "kho_formats"), so tools can tell before a kexec which formats
+ * the target kernel reads. Storing an object writes it in every
+ * write-enabled version of its family and returns one handle; the next
+ * kernel restores the newest version it can read and discards the rest.
+ * See Documentation/liveupdate/registry.rst.
+ */
+#ifndef _LINUX_KHO_REGISTRY_H
+#define _LINUX_KHO_REGISTRY_H
+
+#include <linux/compiler.h>
+#include <linux/types.h>
+#include <linux/kho/abi/registry.h>
+
+struct kho_format;
+struct kho_page_ops;
+
+/**
+ * struct kho_format_ops - what a format does with an object
+ * @store: old kernel: write @obj in this version, preserving what it
+ *         needs; set @handle to what the next kernel gets
+ * @unstore: old kernel: undo @store (the object is not handed over)
+ * @restore: new kernel: rebuild the object from @handle; ERR_PTR on error
+ *           (then everything of @handle is released)
+ * @discard: new kernel: release everything of @handle, unused
+ */
+struct kho_format_ops {
+	int (*store)(const struct kho_format *fmt, void *obj, u64 *handle);
+	void (*unstore)(const struct kho_format *fmt, void *obj, u64 handle);
+	void *(*restore)(const struct kho_format *fmt, u64 handle);
+	void (*discard)(const struct kho_format *fmt, u64 handle);
+};
+
+/**
+ * struct kho_format_state - run-time state of a format
+ * @write_enabled: stores write this version
+ * @unreadable: treated as not readable (debug: kho_registry_unreadable=)
+ * @objects: live objects written in this version by this kernel
+ */
+struct kho_format_state {
+	bool write_enabled;
+	bool unreadable;
+	unsigned long objects;
+};
+
+/**
+ * struct kho_format - a format; its first fields are the catalog entry
+ * @family: family name, NUL-terminated
+ * @version: version within the family; higher is newer
+ * @caps: KHO_FORMAT_READ, KHO_FORMAT_WRITE, KHO_FORMAT_WRITE_DEFAULT
+ * @ops: the operations
+ * @state: run-time state
+ */
+struct kho_format {
+	char family[KHO_FAMILY_LEN];
+	u32 version;
+	u32 caps;
+	const struct kho_format_ops *ops;
+	struct kho_format_state *state;
+} __aligned(8);
+
+/**
+ * KHO_FORMAT() - declare a format
+ * @name: C identifier of the format
+ * @fam: family name (string literal, < KHO_FAMILY_LEN)
+ * @ver: version
+ * @caps_: capabilities
+ * @ops_: pointer to its struct kho_format_ops
+ */
+#define KHO_FORMAT(name, fam, ver, caps_, ops_)				\
+	static struct kho_format_state __kho_state_##name = {		\
+		.write_enabled = !!((caps_) & KHO_FORMAT_WRITE_DEFAULT),\
+	};								\
+	/* Aligned by hand: the catalog is an array, no padding allowed. */ \
+	const struct kho_format name __used __aligned(8)		\
+	__section(KHO_FORMAT_SECTION) = {				\
+		.family = fam, .version = ver, .caps = caps_,		\
+		.ops = ops_, .state = &__kho_state_##name,		\
+	}
+
+/**
+ * struct kho_registry - a set of formats and the objects stored with them
+ * @formats: the formats (the vmlinux catalog for the kernel's registry)
+ * @nr_formats: their number
+ * @ops: where records live
+ * @live: records stored and not unstored
+ * @nr_live: entries used in @live
+ * @max_live: entries allocated in @live
+ */
+struct kho_registry {
+	const struct kho_format *formats;
+	unsigned int nr_formats;
+	const struct kho_page_ops *ops;
+	void **live;
+	unsigned long nr_live;
+	unsigned long max_live;
+};
+
+/**
+ * struct kho_target_format - a format the target kernel knows
+ * @family: family name
+ * @version: version
+ * @caps: capabilities there
+ */
+struct kho_target_format {
+	char family[KHO_FAMILY_LEN];
+	u32 version;
+	u32 caps;
+};
+
+int kho_registry_store(const char *family, void *obj, u64 *handle);
+int kho_registry_unstore(u64 handle, void *obj);
+void *kho_registry_restore(const char *family, u64 handle);
+void kho_registry_discard(u64 handle);
+int kho_registry_check_target(void);
+
+/* The same on a given registry (tests). */
+int __kho_registry_store(struct kho_registry *r, const char *family,
+			 void *obj, u64 *handle);
+int __kho_registry_unstore(struct kho_registry *r, u64 handle, void *obj);
+void *__kho_registry_restore(struct kho_registry *r, const char *family,
+			     u64 handle);
+void __kho_registry_discard(struct kho_registry *r, u64 handle);
+int __kho_registry_check(struct kho_registry *r,
+			 const struct kho_target_format *target,
+			 unsigned int nr_target);
+const struct kho_format *kho_registry_find(struct kho_registry *r,
+					   const char *family, u32 version);
+void kho_registry_destroy(struct kho_registry *r);
+
+#endif /* _LINUX_KHO_REGISTRY_H */

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kho_registry: store objects in every write-enabled version of their
+ * family, restore the newest readable one. Records and the rules live
+ * here; the kernel's own registry, sysfs and the kexec guard are in
+ * kho_registry_sysfs.c.
+ */
+#define pr_fmt(fmt) "kho_registry: " fmt
+
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/kho_registry.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "kho_page.h"
+
+static_assert(sizeof(struct kho_format) == KHO_FORMAT_ENTRY_SIZE);
+static_assert(sizeof(struct kho_record) <= PAGE_SIZE);
+
+/**
+ * kho_registry_find() - look up a format
+ * @r: the registry
+ * @family: family name
+ * @version: version
+ *
+ * Return: the format, or NULL if @r does not know it.
+ */
+const struct kho_format *kho_registry_find(struct kho_registry *r,
+					   const char *family, u32 version)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_formats; i++)
+		if (r->formats[i].version == version &&
+		    !strcmp(r->formats[i].family, family))
+			return &r->formats[i];
+	return NULL;
+}
+
+static bool kho_readable(const struct kho_format *f)
+{
+	return f && f->caps & KHO_FORMAT_READ && !f->state->unreadable;
+}
+
+static int live_add(struct kho_registry *r, void *rec)
+{
+	if (r->nr_live == r->max_live) {
+		unsigned long max = r->max_live ? 2 * r->max_live : 16;
+		void **live = kvcalloc(max, sizeof(*live), GFP_KERNEL);
+
+		if (!live)
+			return -ENOMEM;
+		if (r->nr_live)
+			memcpy(live, r->live, r->nr_live * sizeof(*live));
+		kvfree(r->live);
+		r->live = live;
+		r->max_live = max;
+	}
+	r->live[r->nr_live++] = rec;
+	return 0;
+}
+
+static bool live_del(struct kho_registry *r, void *rec)
+{
+	unsigned long i;
+
+	for (i = 0; i < r->nr_live; i++) {
+		if (r->live[i] == rec) {
+			r->live[i] = r->live[--r->nr_live];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void unstore_versions(struct kho_registry *r, struct kho_record *rec,
+			     void *obj)
+{
+	unsigned int i;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+		const struct kho_format *f;
+
+		f = kho_registry_find(r, rec->family,
+				      le32_to_cpu(rec->versions[i].version));
+		f->ops->unstore(f, obj, le64_to_cpu(rec->versions[i].handle));
+		f->state->objects--;
+	}
+}
+
+/**
+ * __kho_registry_store() - store an object in every write-enabled version
+ * @r: the registry
+ * @family: the object's family
+ * @obj: the object, passed to each version's store op
+ * @handle: set to the handle of the record, what the next kernel needs
+ *
+ * Return: 0; -EINVAL for a bad family name; -ENOENT if no version of
+ * @family is write-enabled; -ENOMEM or the error of a store op (then
+ * nothing is stored).
+ */
+int __kho_registry_store(struct kho_registry *r, const char *family,
+			 void *obj, u64 *handle)
+{
+	struct kho_record *rec;
+	unsigned int i, nr = 0;
+	int err;
+
+	if (strnlen(family, KHO_FAMILY_LEN) >= KHO_FAMILY_LEN)
+		return -EINVAL;
+	rec = r->ops->alloc();
+	if (!rec)
+		return -ENOMEM;
+	rec->magic = cpu_to_le32(KHO_RECORD_MAGIC);
+	strscpy(rec->family, family, sizeof(rec->family));
+
+	for (i = 0; i < r->nr_formats && nr < KHO_RECORD_MAX_VERSIONS; i++) {
+		const struct kho_format *f = &r->formats[i];
+		u64 h;
+
+		if (strcmp(f->family, family) || !(f->caps & KHO_FORMAT_WRITE) ||
+		    !f->state->write_enabled)
+			continue;
+		err = f->ops->store(f, obj, &h);
+		if (err)
+			goto unstore;
+		f->state->objects++;
+		rec->versions[nr].version = cpu_to_le32(f->version);
+		rec->versions[nr].handle = cpu_to_le64(h);
+		rec->nr = cpu_to_le16(++nr);
+	}
+	err = -ENOENT;
+	if (!nr)
+		goto free_record;
+	err = r->ops->preserve(rec);
+	if (err)
+		goto unstore;
+	err = live_add(r, rec);
+	if (err)
+		goto unpreserve;
+	*handle = r->ops->to_phys(rec);
+	return 0;
+
+unpreserve:
+	r->ops->unpreserve(rec);
+unstore:
+	unstore_versions(r, rec, obj);
+free_record:
+	r->ops->free(rec);
+	return err;
+}
+
+/**
+ * __kho_registry_unstore() - undo __kho_registry_store()
+ * @r: the registry
+ * @handle: the handle it returned
+ * @obj: the object, passed to each version's unstore op
+ *
+ * Return: 0, or -ENOENT if @handle is not a live record of @r.
+ */
+int __kho_registry_unstore(struct kho_registry *r, u64 handle, void *obj)
+{
+	struct kho_record *rec = r->ops->range_virt(handle);
+
+	if (!rec || !live_del(r, rec))
+		return -ENOENT;
+	unstore_versions(r, rec, obj);
+	r->ops->unpreserve(rec);
+	r->ops->free(rec);
+	return 0;
+}
+
+/* Claim a record of the previous kernel and check it. */
+static struct kho_record *record_restore(struct kho_registry *r, u64 handle)
+{
+	struct kho_record *rec = r->ops->restore(handle);
+	unsigned int i, j, nr;
+
+	if (!rec)
+		return NULL;
+	nr = le16_to_cpu(rec->nr);
+	if (le32_to_cpu(rec->magic) != KHO_RECORD_MAGIC || rec->reserved ||
+	    !nr || nr > KHO_RECORD_MAX_VERSIONS ||
+	    strnlen(rec->family, KHO_FAMILY_LEN) == KHO_FAMILY_LEN)
+		goto bad;
+	for (i = 0; i < nr; i++) {
+		if (rec->versions[i].reserved)
+			goto bad;
+		for (j = 0; j < i; j++)
+			if (rec->versions[i].version == rec->versions[j].version)
+				goto bad;
+	}
+	return rec;
+bad:
+	r->ops->free(rec);
+	return NULL;
+}
+
+/*
+ * Discard every version of @rec but @keep; a version this kernel does not
+ * know cannot be discarded and its memory stays reserved.
+ */
+static void discard_versions(struct kho_registry *r, struct kho_record *rec,
+			     int keep)
+{
+	unsigned int i;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+		u32 version = le32_to_cpu(rec->versions[i].version);
+		const struct kho_format *f;
+
+		if (i == keep)
+			continue;
+		f = kho_registry_find(r, rec->family, version);
+		if (f)
+			f->ops->discard(f, le64_to_cpu(rec->versions[i].handle));
+		else
+			pr_warn("%s: version %u unknown here, its memory stays reserved\n",
+				rec->family, version);
+	}
+}
+
+/**
+ * __kho_registry_restore() - restore an object of the previous kernel
+ * @r: the registry
+ * @family: the family the caller expects
+ * @handle: the handle __kho_registry_store() returned there
+ *
+ * Picks the newest version this kernel reads and discards the others.
+ *
+ * Return: the object; ERR_PTR(-EINVAL) for a bad handle or a family
+ * mismatch (the record is dropped); ERR_PTR(-EOPNOTSUPP) if no version is
+ * readable here (all are discarded); or the error of the restore op.
+ */
+void *__kho_registry_restore(struct kho_registry *r, const char *family,
+			     u64 handle)
+{
+	const struct kho_format *best = NULL;
+	struct kho_record *rec = record_restore(r, handle);
+	unsigned int i, nr;
+	int keep = -1;
+	void *obj;
+
+	if (!rec) {
+		pr_err("%s: no valid record at %#llx\n", family,
+		       (unsigned long long)handle);
+		return ERR_PTR(-EINVAL);
+	}
+	if (strcmp(rec->family, family)) {
+		pr_err("%s: record at %#llx is of family %s\n", family,
+		       (unsigned long long)handle, rec->family);
+		discard_versions(r, rec, -1);
+		r->ops->free(rec);
+		return ERR_PTR(-EINVAL);
+	}
+	nr = le16_to_cpu(rec->nr);
+	for (i = 0; i < nr; i++) {
+		const struct kho_format *f;
+
+		f = kho_registry_find(r, family,
+				      le32_to_cpu(rec->versions[i].version));
+		if (kho_readable(f) && (!best || f->version > best->version)) {
+			best = f;
+			keep = i;
+		}
+	}
+	discard_versions(r, rec, keep);
+	if (!best) {
+		char list[8 * 12] = "";
+		size_t len = 0;
+
+		for (i = 0; i < nr; i++)
+			len += scnprintf(list + len, sizeof(list) - len, " v%u",
+					 le32_to_cpu(rec->versions[i].version));
+		pr_err("%s: no readable version among:%s; object dropped\n",
+		       family, list);
+		obj = ERR_PTR(-EOPNOTSUPP);
+	} else {
+		obj = best->ops->restore(best,
+					 le64_to_cpu(rec->versions[keep].handle));
+	}
+	r->ops->free(rec);
+	return obj;
+}
+
+/**
+ * __kho_registry_discard() - drop an object of the previous kernel
+ * @r: the registry
+ * @handle: its handle
+ */
+void __kho_registry_discard(struct kho_registry *r, u64 handle)
+{
+	struct kho_record *rec = record_restore(r, handle);
+
+	if (!rec)
+		return;
+	discard_versions(r, rec, -1);
+	r->ops->free(rec);
+}
+
+static bool target_reads(const struct kho_target_format *t, unsigned int nr,
+			 const char *family, u32 version)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (t[i].version == version && t[i].caps & KHO_FORMAT_READ &&
+		    !strcmp(t[i].family, family))
+			return true;
+	return false;
+}
+
+/**
+ * __kho_registry_check() - can a target kernel read every live object
+ * @r: the registry
+ * @target: the formats of the target kernel
+ * @nr_target: their number
+ *
+ * Return: 0, or -ENOEXEC (with one log line naming the family) if some
+ * object was written in no version the target reads.
+ */
+int __kho_registry_check(struct kho_registry *r,
+			 const struct kho_target_format *target,
+			 unsigned int nr_target)
+{
+	unsigned long i;
+	unsigned int j;
+
+	for (i = 0; i < r->nr_live; i++) {
+		struct kho_record *rec = r->live[i];
+		bool ok = false;
+
+		for (j = 0; j < le16_to_cpu(rec->nr) && !ok; j++)
+			ok = target_reads(target, nr_target, rec->family,
+					  le32_to_cpu(rec->versions[j].version));
+		if (!ok) {
+			pr_err("the target kernel reads no version of family %s that was written\n",
+			       rec->family);
+			return -ENOEXEC;
+		}
+	}
+	return 0;
+}
+
+/**
+ * kho_registry_destroy() - free the bookkeeping of a registry
+ * @r: the registry, whose objects must all be unstored
+ */
+void kho_registry_destroy(struct kho_registry *r)
+{
+	kvfree(r->live);
+	r->live = NULL;
+	r->nr_live = r->max_live = 0;
+}

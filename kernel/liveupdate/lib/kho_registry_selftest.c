@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Registry self-test across kexec, enabled with kho_registry_selftest=1.
+ * Family "kho-test" has versions 1..3 (2 and 3 written by default). The
+ * first boot stores object A (8 MiB) in v2 + v3 and object B (64 MiB) in
+ * v3 only. The next boot, started with kho_registry_unreadable=kho-test:3,
+ * must restore A from v2 with every byte intact, and must fail B cleanly
+ * with its memory back. Lines start with "kho_registry_selftest:".
+ */
+#define pr_fmt(fmt) "kho_registry_selftest: " fmt
+
+#include <linux/err.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/kho_registry.h>
+#include <linux/libfdt.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#define NODE		"kho-registry-selftest"
+#define COMPAT		"kho-registry-selftest-v1"
+#define CHUNK_ORDER	MAX_PAGE_ORDER
+#define CHUNK_SIZE	(PAGE_SIZE << CHUNK_ORDER)
+#define MAX_CHUNKS	32
+
+static bool kho_registry_selftest;
+core_param(kho_registry_selftest, kho_registry_selftest, bool, 0);
+
+struct kt_obj {
+	unsigned int chunks;
+	u32 seed;
+	u32 version;		/* restored from */
+};
+
+/* Preserved header of one stored version (format of this test only). */
+struct kt_header {
+	__le32 version;
+	__le32 nr;
+	__le32 seed;
+	__le32 reserved;
+	__le64 chunk[MAX_CHUNKS];
+};
+
+static u64 kt_word(u32 seed, unsigned long i)
+{
+	return ((u64)seed << 32) ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+static void kt_free_chunks(struct kt_header *h, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		kho_unpreserve_free(phys_to_virt(le64_to_cpu(h->chunk[i])));
+}
+
+static int kt_store(const struct kho_format *f, void *obj, u64 *handle)
+{
+	struct kt_obj *o = obj;
+	struct kt_header *h = kho_alloc_preserve(sizeof(*h));
+	unsigned long j;
+	unsigned int i;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	h->version = cpu_to_le32(f->version);
+	h->seed = cpu_to_le32(o->seed);
+	for (i = 0; i < o->chunks; i++) {
+		u64 *p = kho_alloc_preserve(CHUNK_SIZE);
+
+		if (IS_ERR(p)) {
+			kt_free_chunks(h, i);
+			kho_unpreserve_free(h);
+			return PTR_ERR(p);
+		}
+		for (j = 0; j < CHUNK_SIZE / 8; j++)
+			p[j] = kt_word(o->seed, i * CHUNK_SIZE / 8 + j);
+		h->chunk[i] = cpu_to_le64(virt_to_phys(p));
+	}
+	h->nr = cpu_to_le32(o->chunks);
+	*handle = virt_to_phys(h);
+	return 0;
+}
+
+static void kt_unstore(const struct kho_format *f, void *obj, u64 handle)
+{
+	struct kt_header *h = phys_to_virt(handle);
+
+	kt_free_chunks(h, le32_to_cpu(h->nr));
+	kho_unpreserve_free(h);
+}
+
+/* Restore every chunk, check it if @o, free it; false on any error. */
+static bool kt_consume(u64 handle, struct kt_obj *o)
+{
+	struct folio *hf = kho_restore_folio(handle), *cf;
+	struct kt_header *h;
+	unsigned int i, nr;
+	unsigned long j;
+	bool ok = true;
+
+	if (!hf)
+		return false;
+	h = folio_address(hf);
+	nr = min_t(u32, le32_to_cpu(h->nr), MAX_CHUNKS);
+	for (i = 0; i < nr; i++) {
+		u64 *p;
+
+		cf = kho_restore_folio(le64_to_cpu(h->chunk[i]));
+		if (!cf) {
+			ok = false;
+			continue;
+		}
+		p = folio_address(cf);
+		for (j = 0; o && j < CHUNK_SIZE / 8; j++)
+			if (p[j] != kt_word(le32_to_cpu(h->seed),
+					    i * CHUNK_SIZE / 8 + j))
+				ok = false;
+		folio_put(cf);
+	}
+	if (o) {
+		o->chunks = nr;
+		o->seed = le32_to_cpu(h->seed);
+		o->version = le32_to_cpu(h->version);
+	}
+	folio_put(hf);
+	return ok;
+}
+
+static void *kt_restore(const struct kho_format *f, u64 handle)
+{
+	struct kt_obj *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o) {
+		kt_consume(handle, NULL);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (!kt_consume(handle, o) || o->version != f->version) {
+		kfree(o);
+		return ERR_PTR(-EINVAL);
+	}
+	return o;
+}
+
+static void kt_discard(const struct kho_format *f, u64 handle)
+{
+	kt_consume(handle, NULL);
+}
+
+static const struct kho_format_ops kt_ops = {
+	.store = kt_store,
+	.unstore = kt_unstore,
+	.restore = kt_restore,
+	.discard = kt_discard,
+};
+
+KHO_FORMAT(kho_test_v1, "kho-test", 1, KHO_FORMAT_READ | KHO_FORMAT_WRITE,
+	   &kt_ops);
+KHO_FORMAT(kho_test_v2, "kho-test", 2, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
+	   KHO_FORMAT_WRITE_DEFAULT, &kt_ops);
+KHO_FORMAT(kho_test_v3, "kho-test", 3, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
+	   KHO_FORMAT_WRITE_DEFAULT, &kt_ops);
+
+static int __init kt_first_boot(void)
+{
+	struct kt_obj a = { .chunks = 2, .seed = 0xa }, b = { .chunks = 16, .seed = 0xb };
+	u64 ha, hb;
+	void *fdt;
+	int err;
+
+	err = kho_registry_store("kho-test", &a, &ha);
+	if (err)
+		return err;
+	kho_test_v2.state->write_enabled = false;
+	err = kho_registry_store("kho-test", &b, &hb);
+	kho_test_v2.state->write_enabled = true;
+	if (err)
+		return err;
+	fdt = kho_alloc_preserve(PAGE_SIZE);
+	if (IS_ERR(fdt))
+		return PTR_ERR(fdt);
+	err = fdt_create_empty_tree(fdt, PAGE_SIZE);
+	err = err ?: fdt_setprop_string(fdt, 0, "compatible", COMPAT);
+	err = err ?: fdt_setprop_u64(fdt, 0, "a", ha);
+	err = err ?: fdt_setprop_u64(fdt, 0, "b", hb);
+	err = err ?: kho_add_subtree(NODE, fdt);
+	if (!err)
+		pr_info("stored A (8 MiB) in v2+v3 and B (64 MiB) in v3\n");
+	return err;
+}
+
+static int __init kt_second_boot(const void *fdt)
+{
+	const fdt64_t *a = fdt_getprop(fdt, 0, "a", NULL);
+	const fdt64_t *b = fdt_getprop(fdt, 0, "b", NULL);
+	unsigned long before, after;
+	struct kt_obj *o;
+
+	if (!a || !b)
+		return -EINVAL;
+	o = kho_registry_restore("kho-test", fdt64_to_cpu(*a));
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	pr_info("A restored from v%u, every byte verified\n", o->version);
+	if (o->version != 2)
+		return -EINVAL;
+	kfree(o);
+
+	before = global_zone_page_state(NR_FREE_PAGES);
+	o = kho_registry_restore("kho-test", fdt64_to_cpu(*b));
+	after = global_zone_page_state(NR_FREE_PAGES);
+	if (PTR_ERR(o) != -EOPNOTSUPP)
+		return -EINVAL;
+	pr_info("B: no readable version, %lu MiB freed\n",
+		(after - before) >> (20 - PAGE_SHIFT));
+	return after >= before + (60UL << (20 - PAGE_SHIFT)) ? 0 : -ENOMEM;
+}
+
+static int __init kho_registry_selftest_run(void)
+{
+	phys_addr_t phys;
+	int err;
+
+	if (!kho_registry_selftest || !kho_is_enabled())
+		return 0;
+	if (!kho_retrieve_subtree(NODE, &phys)) {
+		err = kt_second_boot(phys_to_virt(phys));
+		kho_restore_free(phys_to_virt(phys));
+	} else {
+		err = kt_first_boot();
+	}
+	pr_info("done: %s (%d)\n", err ? "FAIL" : "all passed", err);
+	return 0;
+}
+late_initcall_sync(kho_registry_selftest_run);

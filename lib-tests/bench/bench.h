@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Interface between the two halves of the benchmark: kho_array_bench.c
+ * (built against lib-tests/shim) generates the workloads and runs
+ * kho_array; xarray_bench.c (built against the radix-tree test harness of
+ * the base tree) runs the kernel's XArray on the same entries. Only plain
+ * C types cross the boundary, the two sets of headers do not mix.
+ */
+#ifndef _LIB_TESTS_BENCH_H
+#define _LIB_TESTS_BENCH_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Entries of one workload; @load is a permutation of @index. */
+struct bench_load {
+	const char *name;
+	unsigned long nr;
+	const unsigned long *index;
+	const uint64_t *value;
+	const unsigned long *load;
+};
+
+#define BENCH_NONE	(-1.0)
+
+/* Nanoseconds per entry, BENCH_NONE where it does not apply. */
+struct bench_result {
+	double store;
+	double preserve;
+	double kexec;
+	double restore;
+	double iterate;
+	double iterate_fast;
+	double load;
+	double bytes;		/* memory per entry */
+	unsigned long nodes;	/* node allocations */
+	unsigned long node_size;
+	double fill;		/* leaf slots in use, percent */
+	int ok;			/* every value read back matched */
+};
+
+static inline uint64_t bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline double bench_per(uint64_t t0, uint64_t t1, unsigned long nr)
+{
+	return nr ? (double)(t1 - t0) / nr : 0;
+}
+
+/* Run the XArray on @w (xa_mk_value(value >> 1)); 0, or -1 if unavailable. */
+int xarray_bench(const struct bench_load *w, struct bench_result *r);
+
+#endif /* _LIB_TESTS_BENCH_H */

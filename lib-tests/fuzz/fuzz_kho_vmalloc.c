@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: restore of a preserved vmalloc area from arbitrary
+ * bytes. The first 16 bytes are the handle (struct kho_vmalloc), the rest
+ * the pages handed over (fuzz_pages.h). Whatever the input, the reader
+ * must neither crash nor leak, and the runs it restores must add up to
+ * the size it checked.
+ */
+#include <linux/kho/abi/kexec_handover.h>
+#include "fuzz_pages.h"
+#include "kho_vmalloc_runs.h"
+
+struct fuzz_runs {
+	unsigned long nr, pages, sum;
+	phys_addr_t phys[256];
+	unsigned long nr_pages[256];
+};
+
+static int fuzz_collect(void *arg, phys_addr_t phys, unsigned long nr_pages)
+{
+	struct fuzz_runs *runs = arg;
+	u8 *first = fuzz_pages_virt(phys);
+	u8 *last = fuzz_pages_virt(phys + (nr_pages - 1) * PAGE_SIZE);
+
+	/* Runs are claimed pages of the input: at most one per page. */
+	if (!nr_pages || !first || !last || runs->nr == ARRAY_SIZE(runs->phys))
+		fuzz_fail("run outside the input");
+	runs->phys[runs->nr] = phys;
+	runs->nr_pages[runs->nr++] = nr_pages;
+	runs->pages += nr_pages;
+	/* Its bytes are readable (ASan checks the whole range). */
+	runs->sum += first[0] + last[PAGE_SIZE - 1];
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct fuzz_runs *runs = calloc(1, sizeof(*runs));
+	struct kho_vmalloc_reader r;
+	struct kho_vmalloc desc;
+	unsigned long i, nr_pages;
+	int err;
+
+	if (!runs)
+		fuzz_fail("out of memory");
+	if (size < sizeof(desc))
+		goto free_runs;
+	memcpy(&desc, data, sizeof(desc));
+	fuzz_pages_init(data + sizeof(desc), size - sizeof(desc));
+	if (!kho_vmalloc_reader_init(&r, &fuzz_page_ops, &desc)) {
+		nr_pages = r.nr_pages;
+		if (nr_pages != le32_to_cpu(desc.nr_pages) || !nr_pages)
+			fuzz_fail("reader accepted a size it was not given");
+		err = kho_vmalloc_reader_restore(&r, fuzz_collect, runs);
+		kho_vmalloc_reader_release(&r);
+		if (runs->pages > nr_pages)
+			fuzz_fail("runs beyond the checked size");
+		if (!err && runs->pages != nr_pages)
+			fuzz_fail("runs do not add up to the size");
+	}
+	for (i = 0; i < runs->nr; i++)
+		fuzz_pages_release_range(runs->phys[i], runs->nr_pages[i]);
+	fuzz_pages_done();
+free_runs:
+	free(runs);
+	return 0;
+}

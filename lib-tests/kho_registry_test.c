@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tests of kho_registry (kernel/liveupdate/lib/kho_registry.c) on a test
+ * family with versions 1..3 over the fake KHO: multi-version writes,
+ * newest-readable selection, nothing readable, the target check, every
+ * failure point, leak counts.
+ */
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/kho_registry.h>
+#include <linux/slab.h>
+#include "fake_kho.h"
+#include "kho_test.h"
+
+#define FAMILY "kt-family"
+
+/* A test object: a number; each version keeps it in one preserved page. */
+struct kt_obj {
+	u64 value;
+	u32 restored_from;
+};
+
+static int kt_restored_version;
+
+static int kt_store(const struct kho_format *f, void *obj, u64 *handle)
+{
+	struct kt_obj *o = obj;
+	u64 *page = fake_kho_ops.alloc();
+	int err;
+
+	if (!page)
+		return -ENOMEM;
+	page[0] = o->value;
+	page[1] = f->version;
+	err = fake_kho_ops.preserve(page);
+	if (err) {
+		fake_kho_ops.free(page);
+		return err;
+	}
+	*handle = fake_kho_ops.to_phys(page);
+	return 0;
+}
+
+static void kt_unstore(const struct kho_format *f, void *obj, u64 handle)
+{
+	void *page = fake_kho_ops.range_virt(handle);
+
+	fake_kho_ops.unpreserve(page);
+	fake_kho_ops.free(page);
+}
+
+static void *kt_restore(const struct kho_format *f, u64 handle)
+{
+	u64 *page = fake_kho_ops.restore(handle);
+	struct kt_obj *o;
+
+	if (!page)
+		return ERR_PTR(-EINVAL);
+	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (o) {
+		o->value = page[0];
+		o->restored_from = page[1];
+	}
+	fake_kho_ops.free(page);
+	return o ?: ERR_PTR(-ENOMEM);
+}
+
+static void kt_discard(const struct kho_format *f, u64 handle)
+{
+	void *page = fake_kho_ops.restore(handle);
+
+	if (page)
+		fake_kho_ops.free(page);
+}
+
+static const struct kho_format_ops kt_ops = {
+	.store = kt_store,
+	.unstore = kt_unstore,
+	.restore = kt_restore,
+	.discard = kt_discard,
+};
+
+#define RW (KHO_FORMAT_READ | KHO_FORMAT_WRITE)
+
+static struct kho_format_state kt_state[4];
+static const struct kho_format kt_formats[] = {
+	{ FAMILY, 1, RW, &kt_ops, &kt_state[0] },
+	{ FAMILY, 2, RW, &kt_ops, &kt_state[1] },
+	{ FAMILY, 3, RW, &kt_ops, &kt_state[2] },
+	{ "kt-other", 1, RW, &kt_ops, &kt_state[3] },
+};
+
+static void kt_registry(struct kho_registry *r, bool v1, bool v2, bool v3)
+{
+	memset(kt_state, 0, sizeof(kt_state));
+	kt_state[0].write_enabled = v1;
+	kt_state[1].write_enabled = v2;
+	kt_state[2].write_enabled = v3;
+	kt_state[3].write_enabled = true;
+	memset(r, 0, sizeof(*r));
+	r->formats = kt_formats;
+	r->nr_formats = ARRAY_SIZE(kt_formats);
+	r->ops = &fake_kho_ops;
+	kt_restored_version = 0;
+}
+
+/* Store with versions @v1..@v3 write-enabled, kexec, restore. */
+static struct kt_obj *kt_round_trip(KT_CTX, bool v1, bool v2, bool v3,
+				    unsigned int unreadable)
+{
+	struct kho_registry r;
+	struct kt_obj obj = { .value = 1234 }, *out;
+	u64 handle;
+
+	kt_registry(&r, v1, v2, v3);
+	if (__kho_registry_store(&r, FAMILY, &obj, &handle))
+		return ERR_PTR(-EIO);
+	KT_EXPECT_EQ(kt_state[0].objects + kt_state[1].objects +
+		     kt_state[2].objects, v1 + v2 + v3);
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+
+	kt_registry(&r, false, false, false);
+	if (unreadable)
+		kt_state[unreadable - 1].unreadable = true;
+	out = __kho_registry_restore(&r, FAMILY, handle);
+	kho_registry_destroy(&r);
+	return out;
+}
+
+static void kho_registry_test_versions(KT_CTX)
+{
+	struct kt_obj *o;
+
+	/* Newest written version wins. */
+	o = kt_round_trip(kt, true, true, true, 0);
+	KT_ASSERT(!IS_ERR(o));
+	KT_EXPECT_EQ(o->value, 1234);
+	KT_EXPECT_EQ(o->restored_from, 3);
+	kfree(o);
+	/* A transition: v2 + v3 written, v3 unreadable here -> v2. */
+	o = kt_round_trip(kt, false, true, true, 3);
+	KT_ASSERT(!IS_ERR(o));
+	KT_EXPECT_EQ(o->restored_from, 2);
+	kfree(o);
+	/* Only v3 written, v3 unreadable: nothing readable, all dropped. */
+	o = kt_round_trip(kt, false, false, true, 3);
+	KT_EXPECT_EQ(PTR_ERR(o), -EOPNOTSUPP);
+	KT_EXPECT_EQ(fake_kho_misuse(), 0);
+	KT_EXPECT_EQ(fake_kho_reset(), 0);
+}
+
+static void kho_registry_test_errors(KT_CTX)
+{
+	struct kho_registry r;
+	struct kt_obj obj = { .value = 1 };
+	u64 handle, other;
+	void *out;
+
+	kt_registry(&r, false, false, false);
+	KT_EXPECT_EQ(__kho_registry_store(&r, FAMILY, &obj, &handle), -ENOENT);
+	KT_EXPECT_EQ(__kho_registry_store(&r, "no-such-family", &obj, &handle),
+		     -ENOENT);
+	KT_EXPECT_EQ(__kho_registry_store(&r, "a-family-name-much-too-long-to-fit",
+					  &obj, &handle), -EINVAL);
+	kt_state[1].write_enabled = true;
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+	KT_ASSERT(__kho_registry_store(&r, "kt-other", &obj, &other) == 0);
+	KT_EXPECT_EQ(__kho_registry_unstore(&r, handle, &obj), 0);
+	KT_EXPECT_EQ(__kho_registry_unstore(&r, handle, &obj), -ENOENT);
+	KT_EXPECT_EQ(kt_state[1].objects, 0);
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+
+	kt_registry(&r, false, false, false);
+	/* Wrong family: dropped, memory back. */
+	out = __kho_registry_restore(&r, FAMILY, other);
+	KT_EXPECT_EQ(PTR_ERR(out), -EINVAL);
+	/* Unstored before kexec: nothing there. */
+	out = __kho_registry_restore(&r, FAMILY, handle);
+	KT_EXPECT_EQ(PTR_ERR(out), -EINVAL);
+	kho_registry_destroy(&r);
+	KT_EXPECT_EQ(fake_kho_misuse(), 0);
+	KT_EXPECT_EQ(fake_kho_reset(), 0);
+}
+
+static void kho_registry_test_discard(KT_CTX)
+{
+	struct kho_registry r;
+	struct kt_obj obj = { .value = 1 };
+	u64 handle;
+
+	kt_registry(&r, true, true, true);
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+	kt_registry(&r, false, false, false);
+	__kho_registry_discard(&r, handle);
+	__kho_registry_discard(&r, handle);
+	kho_registry_destroy(&r);
+	KT_EXPECT_EQ(fake_kho_misuse(), 0);
+	KT_EXPECT_EQ(fake_kho_reset(), 0);
+}
+
+static void kho_registry_test_target(KT_CTX)
+{
+	static const struct kho_target_format old_target[] = {
+		{ FAMILY, 1, KHO_FORMAT_READ },
+		{ "kt-other", 1, KHO_FORMAT_READ },
+	};
+	static const struct kho_target_format new_target[] = {
+		{ FAMILY, 3, KHO_FORMAT_READ | KHO_FORMAT_WRITE },
+		{ "kt-other", 1, KHO_FORMAT_READ },
+	};
+	struct kho_registry r;
+	struct kt_obj obj = { .value = 1 };
+	u64 handle;
+
+	kt_registry(&r, false, true, true);
+	KT_EXPECT_EQ(__kho_registry_check(&r, old_target, 0), 0);
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+	KT_EXPECT_EQ(__kho_registry_check(&r, old_target, 2), -ENOEXEC);
+	KT_EXPECT_EQ(__kho_registry_check(&r, new_target, 2), 0);
+	KT_EXPECT_EQ(__kho_registry_check(&r, new_target, 1), 0);
+	KT_EXPECT_EQ(__kho_registry_unstore(&r, handle, &obj), 0);
+	KT_EXPECT_EQ(__kho_registry_check(&r, old_target, 2), 0);
+	kho_registry_destroy(&r);
+	KT_EXPECT_EQ(fake_kho_reset(), 0);
+}
+
+/* Every allocation or preservation failure leaves nothing behind. */
+static void kho_registry_test_enomem(KT_CTX)
+{
+	struct kho_registry r;
+	struct kt_obj obj = { .value = 1 };
+	u64 handle;
+	long n;
+	int err;
+
+	for (n = 0;; n++) {
+		kt_registry(&r, true, true, true);
+		fake_kho_fail_after(n);
+		err = __kho_registry_store(&r, FAMILY, &obj, &handle);
+		fake_kho_fail_after(-1);
+		KT_EXPECT(err == 0 || err == -ENOMEM);
+		if (!err)
+			KT_EXPECT_EQ(__kho_registry_unstore(&r, handle, &obj), 0);
+		KT_EXPECT_EQ(kt_state[0].objects + kt_state[1].objects +
+			     kt_state[2].objects, 0);
+		kho_registry_destroy(&r);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+		if (!err)
+			break;
+	}
+	/* record, 3 x (page, preserve), record preserve */
+	KT_EXPECT_EQ(n, 8);
+}
+
+static void kho_registry_test_corrupt(KT_CTX)
+{
+	struct kho_registry r;
+	struct kt_obj obj = { .value = 1 };
+	struct kho_record *rec;
+	unsigned int c;
+	u64 handle;
+
+	for (c = 0; c < 4; c++) {
+		kt_registry(&r, true, true, false);
+		KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+		rec = fake_kho_ops.range_virt(handle);
+		switch (c) {
+		case 0:
+			rec->magic = 0;
+			break;
+		case 1:
+			rec->nr = cpu_to_le16(KHO_RECORD_MAX_VERSIONS + 1);
+			break;
+		case 2:
+			rec->versions[1].version = rec->versions[0].version;
+			break;
+		case 3:
+			memset(rec->family, 'x', sizeof(rec->family));
+			break;
+		}
+		kho_registry_destroy(&r);
+		fake_kho_kexec();
+		kt_registry(&r, false, false, false);
+		KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, FAMILY, handle)),
+			     -EINVAL);
+		kho_registry_destroy(&r);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		/* The versions' pages cannot be found from a bad record. */
+		KT_EXPECT(fake_kho_reset() <= 2);
+	}
+}
+
+KT_SUITE(kho_registry,
+	 KT_CASE(kho_registry_test_versions),
+	 KT_CASE(kho_registry_test_errors),
+	 KT_CASE(kho_registry_test_discard),
+	 KT_CASE(kho_registry_test_target),
+	 KT_CASE(kho_registry_test_enomem),
+	 KT_CASE(kho_registry_test_corrupt));
