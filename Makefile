@@ -19,7 +19,7 @@ KMAKE = $(MAKE) -s -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
 	KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=liveupdate \
 	KBUILD_BUILD_HOST=liveupdate
 
-.PHONY: all deps base overlay kernel initramfs lib-tests check demo vm \
+.PHONY: all deps base overlay kernel initramfs lib-tests fuzz check demo vm \
 	kernel-check clean distclean
 
 all: kernel initramfs
@@ -52,9 +52,15 @@ initramfs: kernel
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
 
+# Long libFuzzer runs of the restore paths (lib-tests/fuzz/): FUZZ_SECONDS
+# per target; `make check` runs them for 20 s each.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
 # Userspace benchmark of kho_array against the kernel's XArray.
 .PHONY: bench-lib
-bench-lib: deps
+bench-lib: base
 	@$(MAKE) -s -C lib-tests bench O=$(BUILD)/lib-tests
 
 check: kernel initramfs

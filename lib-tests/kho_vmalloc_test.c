@@ -77,12 +77,9 @@ static struct fixture *fixture_new(unsigned int nr_runs, unsigned int stride)
 		}
 		f->nr_blocks++;
 		f->total_pages += f->block_pages[b];
-		for (p = 0; p < f->block_pages[b]; p++) {
-			u8 *virt = f->block[b] + p * PAGE_SIZE;
-
-			memset(virt, page_pattern(fake_kho_ops.to_phys(virt)),
-			       PAGE_SIZE);
-		}
+		/* The bytes fixture_check() looks at. */
+		for (p = 0; p < f->block_pages[b] * PAGE_SIZE; p += 512)
+			f->block[b][p] = page_pattern(fake_kho_ops.to_phys(f->block[b] + p));
 	}
 	for (i = 0; i < nr_runs; i++) {
 		u8 *virt = f->block[i / per_block] +
@@ -529,8 +526,8 @@ static void kho_vmalloc_test_corrupt_random(KT_CTX)
 	unsigned int i, ok = 0;
 	u64 seed = 11;
 
-	for (i = 0; i < 200; i++) {
-		struct fixture *f = fixture_new(300, 3);
+	for (i = 0; i < 150; i++) {
+		struct fixture *f = fixture_new(270, 2);
 		unsigned int flips = 1 + kt_rand(&seed) % 3, j;
 		int err;
 
@@ -565,7 +562,7 @@ static void kho_vmalloc_test_corrupt_random(KT_CTX)
 		expect_clean(kt);
 	}
 	/* Flips in unused bytes of the last chunk page are harmless. */
-	KT_EXPECT(ok > 0 && ok < 200);
+	KT_EXPECT(ok > 0 && ok < 150);
 }
 
 KT_SUITE(kho_vmalloc,

@@ -77,7 +77,7 @@ struct kho_format {
 		.write_enabled = !!((caps_) & KHO_FORMAT_WRITE_DEFAULT),\
 	};								\
 	/* Aligned by hand: the catalog is an array, no padding allowed. */ \
-	const struct kho_format name __used __aligned(8)		\
+	static const struct kho_format name __used __aligned(8)	\
 	__section(KHO_FORMAT_SECTION) = {				\
 		.family = fam, .version = ver, .caps = caps_,		\
 		.ops = ops_, .state = &__kho_state_##name,		\

@@ -14,6 +14,7 @@
 #include <linux/io.h>
 #include <linux/kho_registry.h>
 #include <linux/libfdt.h>
+#include <linux/liveupdate.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -595,12 +596,14 @@ free_map:
 /**
  * liveupdate_reboot() - last step before a kexec reboot
  *
- * Called by kernel_kexec() before the point of no return; an error
- * aborts the kexec and the system keeps running.
+ * Called by kernel_kexec() before the point of no return: LUO freezes
+ * its files and writes its sessions, the target catalog is checked, the
+ * map of preserved memory is written. An error undoes all of it, aborts
+ * the kexec and the system keeps running.
  *
- * Return: 0, -ENOEXEC if a target catalog is set and the target cannot
- * read some object (see kho_registry_check_target()), or the error of
- * kho_finalize().
+ * Return: 0, the error of luo_freeze(), -ENOEXEC if a target catalog is
+ * set and the target cannot read some object (see
+ * kho_registry_check_target()), or the error of kho_finalize().
  */
 int liveupdate_reboot(void)
 {
@@ -608,15 +611,24 @@ int liveupdate_reboot(void)
 
 	if (!kho_enable)
 		return 0;
+	err = luo_freeze();
+	if (err)
+		return err;
 	err = kho_registry_check_target();
 	if (err) {
 		pr_err("the target kernel cannot read what is handed over, kexec aborted\n");
-		return err;
+		goto unfreeze;
 	}
 	err = kho_finalize();
-	if (err)
+	if (err) {
 		pr_err("cannot write the map of preserved memory (%d), kexec aborted\n",
 		       err);
+		goto unfreeze;
+	}
+	return 0;
+
+unfreeze:
+	luo_unfreeze();
 	return err;
 }
 

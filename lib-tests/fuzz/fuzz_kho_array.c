@@ -13,7 +13,6 @@
 /* Runs can stand for 2^62 entries: look at the first ones only. */
 #define FUZZ_ARRAY_MAX_ITER	20000
 
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static const unsigned long probes[] = {

@@ -44,7 +44,6 @@ static int fuzz_map_run(void *arg, unsigned long pfn, unsigned int order,
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct kho_map_ops ops = {

@@ -33,7 +33,6 @@ static int fuzz_collect(void *arg, phys_addr_t phys, unsigned long nr_pages)
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_runs *runs = calloc(1, sizeof(*runs));

@@ -106,6 +106,7 @@ static void fuzz_free(void *page)
 static int fuzz_preserve(void *page)
 {
 	fuzz_fail("preserve called while restoring");
+	return -EINVAL;
 }
 
 static void fuzz_unpreserve(void *page)
@@ -134,6 +135,7 @@ static void *fuzz_restore(phys_addr_t phys)
 static int fuzz_preserve_range(phys_addr_t phys, unsigned long nr_pages)
 {
 	fuzz_fail("preserve_range called while restoring");
+	return -EINVAL;
 }
 
 static void fuzz_unpreserve_range(phys_addr_t phys, unsigned long nr_pages)
@@ -168,5 +170,7 @@ const struct kho_page_ops fuzz_page_ops = {
 	.range_virt = fuzz_pages_virt,
 };
 
+#ifndef __KERNEL__
 /* The library's default pages (kho_array_init()) are these too. */
 extern const struct kho_page_ops kho_page_ops __alias(fuzz_page_ops);
+#endif

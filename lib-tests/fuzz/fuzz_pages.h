@@ -26,6 +26,10 @@ unsigned long fuzz_pages_nr(void);
 void *fuzz_pages_virt(phys_addr_t phys);
 /* The owner of a range restored with restore_range releases it. */
 void fuzz_pages_release_range(phys_addr_t phys, unsigned long nr_pages);
-void fuzz_fail(const char *what) __attribute__((__noreturn__));
+/* Report @what and abort(). */
+void fuzz_fail(const char *what);
+
+/* The entry point libFuzzer calls with each input. */
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 #endif /* _LIB_TESTS_FUZZ_PAGES_H */

@@ -107,8 +107,10 @@ static const struct kho_page_ops gen_ops = {
 	.range_virt = gen_range_virt,
 };
 
+#ifndef __KERNEL__
 /* kho_array_init() refers to the default pages. */
 extern const struct kho_page_ops kho_page_ops __alias(gen_ops);
+#endif
 
 /* Write @prefix, then the used pool pages in output order. */
 static void write_seed(const char *target, const char *name,
@@ -272,7 +274,7 @@ static void seed_array(const char *name, fill_fn fill)
 static void store(struct kho_array *a, unsigned long index, u64 value)
 {
 	if (kho_array_store(a, index, value))
-		die("array store failed");
+		die("cannot fill an array");
 }
 
 static void fill_empty(struct kho_array *a)

@@ -879,9 +879,12 @@ int kho_array_restore(struct kho_array *a, phys_addr_t phys)
 		goto fail;
 	height = h->height;
 	root_phys = le64_to_cpu(h->root);
+	/* Not an array of this version: touch nothing it points to. */
 	if (le32_to_cpu(h->magic) != KHO_ARRAY_MAGIC ||
-	    le16_to_cpu(h->version) != KHO_ARRAY_VERSION || h->reserved ||
-	    height > KHO_ARRAY_MAX_HEIGHT || !height != !root_phys) {
+	    le16_to_cpu(h->version) != KHO_ARRAY_VERSION)
+		goto free_head;
+	if (h->reserved || height > KHO_ARRAY_MAX_HEIGHT ||
+	    !height != !root_phys) {
 		if (height <= KHO_ARRAY_MAX_HEIGHT && height && root_phys)
 			release_subtree(a, root_phys, height - 1);
 		goto free_head;

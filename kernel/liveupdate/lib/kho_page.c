@@ -33,17 +33,12 @@ static phys_addr_t kho_page_to_phys(void *page)
 	return virt_to_phys(page);
 }
 
+/* Claims only an order-0 page: anything else is left untouched. */
 static void *kho_page_restore(phys_addr_t phys)
 {
-	struct folio *folio = kho_restore_folio(phys);
+	struct page *page = kho_restore_pages(phys, 1);
 
-	if (!folio)
-		return NULL;
-	if (folio_order(folio)) {
-		folio_put(folio);
-		return NULL;
-	}
-	return folio_address(folio);
+	return page ? page_address(page) : NULL;
 }
 
 static int kho_page_preserve_range(phys_addr_t phys, unsigned long nr_pages)

@@ -110,8 +110,11 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 	err = kho_vmalloc_reader_init(&r, &kho_page_ops, preservation);
 	if (err)
 		goto fail;
-	/* More than vmap() takes (and than a sane array allocation). */
-	if (r.nr_pages > totalram_pages()) {
+	/*
+	 * More pages than the machine has: no array for that. (Preserved
+	 * pages are not in totalram_pages() until they are restored.)
+	 */
+	if (r.nr_pages > get_num_physpages()) {
 		err = -E2BIG;
 	} else {
 		vp.max = r.nr_pages;

@@ -22,6 +22,8 @@ for c in "${static_progs[@]}"; do
 		gcc -static -O2 -Wall -o "$bin" "$c"
 	fi
 done
+make -s -C "$top/tools/testing/selftests/liveupdate" O="$out/bin" \
+	KSFT="$src/tools/testing/selftests"
 
 list=$out/list
 {

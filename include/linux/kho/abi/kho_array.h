@@ -17,10 +17,10 @@
  * indices from index, the k-th with value val + k * step, computed without
  * wrapping and never zero. Entries of a leaf are sorted and disjoint.
  *
- * In an interior node, slot i is (lowest index of child i, physical
- * address of child i); keys strictly increase, key 0 is the lower bound of
- * the node itself (0 at the root), and child i holds only indices below
- * key i + 1 (or the node's upper bound).
+ * In an interior node, slot i is (key i, physical address of child i).
+ * Keys are bounds: they strictly increase, child i holds only indices in
+ * [key i, key i + 1) (the node's own bounds for the first and the last
+ * child). Key 0 is not used.
  */
 #ifndef _LINUX_KHO_ABI_KHO_ARRAY_H
 #define _LINUX_KHO_ABI_KHO_ARRAY_H

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Live Update Orchestrator internals shared by luo_core.c (device, boot,
+ * reboot), luo_session.c (sessions and their fds) and luo_file.c (files
+ * and their handlers). One mutex, luo_mutex, protects all of it.
+ */
+#ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+#define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+
+#include <linux/liveupdate.h>
+#include <linux/mutex.h>
+
+/**
+ * struct luo_file - a preserved file
+ * @list: in its session, in preservation order
+ * @fh: its handler (incoming: NULL if this kernel has none)
+ * @file: old kernel: the preserved file; new kernel: once retrieved
+ * @token: its token in the session
+ * @data: serialized_data of the handler
+ * @private_data: the handler's, old kernel
+ * @compatible: incoming: the handler's compatible in the previous kernel
+ * @frozen: old kernel: freeze ran
+ * @status: new kernel: 0 not retrieved, 1 retrieved, < 0 the sticky
+ *          error of a failed retrieve
+ */
+struct luo_file {
+	struct list_head list;
+	struct liveupdate_file_handler *fh;
+	struct file *file;
+	u64 token;
+	u64 data;
+	void *private_data;
+	char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH];
+	bool frozen;
+	int status;
+};
+
+/**
+ * struct luo_session - a named set of preserved files
+ * @list: in luo_outgoing or luo_incoming
+ * @name: its name
+ * @files: its files
+ * @nr_files: their number
+ * @incoming: handed over by the previous kernel
+ * @retrieved: incoming: userspace holds an fd of it
+ * @finished: incoming: finish ran; nothing is left
+ */
+struct luo_session {
+	struct list_head list;
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	struct list_head files;
+	unsigned long nr_files;
+	bool incoming;
+	bool retrieved;
+	bool finished;
+};
+
+extern struct mutex luo_mutex;
+extern struct list_head luo_outgoing, luo_incoming;
+extern void *luo_fdt;
+
+int luo_session_create(const char *name, struct file **filep);
+int luo_session_retrieve(const char *name, struct file **filep);
+long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int luo_session_serialize(void);
+void luo_session_unserialize(void);
+void luo_session_deserialize(const void *fdt);
+
+int luo_file_preserve(struct luo_session *s, u64 token, int fd);
+void luo_file_unpreserve_all(struct luo_session *s);
+struct file *luo_file_retrieve(struct luo_session *s, u64 token);
+int luo_file_finish_all(struct luo_session *s);
+int luo_file_freeze_all(void);
+void luo_file_unfreeze_all(void);
+struct liveupdate_file_handler *luo_file_handler(const char *compatible);
+
+/* The ioctl helpers: size-first, extensible argument structs. */
+int luo_copy_args(void *args, size_t size, size_t min_size,
+		  void __user *uarg);
+int luo_copy_back(void __user *uarg, const void *args, size_t size);
+
+#endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

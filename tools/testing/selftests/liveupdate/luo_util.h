@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the LUO selftests. */
+#ifndef _LUO_UTIL_H
+#define _LUO_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/liveupdate.h>
+
+#define LUO_DEVICE	"/dev/liveupdate"
+#define LUO_TEST_DEVICE	"/dev/liveupdate_test"
+
+/* ioctl() returning -errno, so tests can compare with one value. */
+static inline int luo_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int luo_create_session(int luo, const char *name)
+{
+	struct liveupdate_ioctl_create_session a = { .size = sizeof(a) };
+	int err;
+
+	snprintf((char *)a.name, sizeof(a.name), "%s", name);
+	err = luo_ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &a);
+	return err ? err : a.fd;
+}
+
+static inline int luo_retrieve_session(int luo, const char *name)
+{
+	struct liveupdate_ioctl_retrieve_session a = { .size = sizeof(a) };
+	int err;
+
+	snprintf((char *)a.name, sizeof(a.name), "%s", name);
+	err = luo_ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &a);
+	return err ? err : a.fd;
+}
+
+static inline int luo_preserve(int session, int fd, __u64 token)
+{
+	struct liveupdate_session_preserve_fd a = {
+		.size = sizeof(a), .fd = fd, .token = token,
+	};
+
+	return luo_ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &a);
+}
+
+static inline int luo_retrieve(int session, __u64 token)
+{
+	struct liveupdate_session_retrieve_fd a = {
+		.size = sizeof(a), .token = token,
+	};
+	int err = luo_ioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &a);
+
+	return err ? err : a.fd;
+}
+
+static inline int luo_finish(int session)
+{
+	struct liveupdate_session_finish a = { .size = sizeof(a) };
+
+	return luo_ioctl(session, LIVEUPDATE_SESSION_FINISH, &a);
+}
+
+/* A test object holding @text, or -errno. */
+static inline int luo_test_object(const char *text)
+{
+	int fd = open(LUO_TEST_DEVICE, O_RDWR);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/* Does the object behind @fd hold exactly @text? */
+static inline int luo_test_check(int fd, const char *text)
+{
+	char buf[1100];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+
+	return n == (ssize_t)strlen(text) && !memcmp(buf, text, n);
+}
+
+#endif /* _LUO_UTIL_H */

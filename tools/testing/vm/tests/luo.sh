@@ -1,0 +1,3 @@
+#!/bin/sh
+# The /dev/liveupdate uAPI within one boot (kselftest harness).
+liveupdate
