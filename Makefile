@@ -52,6 +52,12 @@ initramfs: kernel
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
 
+# Userspace tools: kho-compat, static too for the test initramfs.
+.PHONY: tools
+tools: deps
+	@$(MAKE) -s -C tools/kho O=$(BUILD)/tools
+initramfs: tools
+
 # Long libFuzzer runs of the restore paths (lib-tests/fuzz/): FUZZ_SECONDS
 # per target; `make check` runs them for 20 s each.
 FUZZ_SECONDS ?= 600

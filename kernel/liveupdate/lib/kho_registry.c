@@ -227,7 +227,9 @@ static void discard_versions(struct kho_registry *r, struct kho_record *rec,
  * @family: the family the caller expects
  * @handle: the handle __kho_registry_store() returned there
  *
- * Picks the newest version this kernel reads and discards the others.
+ * Picks the newest version this kernel reads, restores it, then discards
+ * the others: memory they share with it must be claimed by the restore
+ * (KHO hands each preserved page out once) so that discards skip it.
  *
  * Return: the object; ERR_PTR(-EINVAL) for a bad handle or a family
  * mismatch (the record is dropped); ERR_PTR(-EOPNOTSUPP) if no version is
@@ -265,7 +267,6 @@ void *__kho_registry_restore(struct kho_registry *r, const char *family,
 			keep = i;
 		}
 	}
-	discard_versions(r, rec, keep);
 	if (!best) {
 		char list[8 * 12] = "";
 		size_t len = 0;
@@ -280,6 +281,11 @@ void *__kho_registry_restore(struct kho_registry *r, const char *family,
 		obj = best->ops->restore(best,
 					 le64_to_cpu(rec->versions[keep].handle));
 	}
+	/*
+	 * Only now: versions may share memory (say, the data pages of a
+	 * file), which the restore has claimed and a discard must not free.
+	 */
+	discard_versions(r, rec, keep);
 	r->ops->free(rec);
 	return obj;
 }

@@ -35,6 +35,7 @@ list=$out/list
 	echo "file /init $vm/init 0755 0 0"
 	echo "file /boot/bzImage $build/bzImage 0644 0 0"
 	for f in "$out"/bin/*; do echo "file /bin/${f##*/} $f 0755 0 0"; done
+	echo "file /bin/kho-compat $build/tools/kho-compat.static 0755 0 0"
 	for f in "$vm"/tests/*; do echo "file /tests/${f##*/} $f 0755 0 0"; done
 } > "$list"
 

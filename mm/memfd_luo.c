@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memfd preservation through LUO, built on the KHO library only.
+ *
+ * Preserve pins and preserves every folio in the page cache of a shmem
+ * memfd (holes stay holes), freezes its size (no grow, shrink, fallocate
+ * or hole punch: EPERM; writes to existing data are fine) and stores it
+ * through the registry, family "memfd": version 1 is a dense array of
+ * folio descriptors in a kho_vmalloc buffer, version 2 a run-encoded
+ * kho_array of pages plus the seals. At kexec (freeze) folios that
+ * appeared since, written into holes, are picked up and the object is
+ * stored anew. The next kernel builds a new memfd from the newest version
+ * it reads; folios come back as they were, large ones as large folios.
+ */
+#define pr_fmt(fmt) "memfd_luo: " fmt
+
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/kho/abi/memfd.h>
+#include <linux/kho_array.h>
+#include <linux/kho_registry.h>
+#include <linux/kho_vmalloc.h>
+#include <linux/liveupdate.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+/**
+ * struct memfd_luo - a memfd being preserved (old kernel)
+ * @file: the memfd
+ * @folios: its folios, in index order, each pinned and preserved
+ * @nr: entries in @folios
+ * @handle: its registry record, 0 if none
+ * @pos: file position stored
+ * @v1_array: version 1 buffer while stored
+ * @v2_pages: version 2 array while stored
+ */
+struct memfd_luo {
+	struct file *file;
+	struct folio **folios;
+	unsigned long nr;
+	u64 handle;
+	loff_t pos;
+	void *v1_array;
+	struct kho_array v2_pages;
+};
+
+static u64 memfd_luo_flags(struct folio *folio)
+{
+	return (folio_test_dirty(folio) ? MEMFD_LUO_FOLIO_DIRTY : 0) |
+	       (folio_test_uptodate(folio) ? MEMFD_LUO_FOLIO_UPTODATE : 0);
+}
+
+static void memfd_luo_release_folios(struct folio **folios, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		kho_unpreserve_folio(folios[i]);
+		folio_put(folios[i]);
+	}
+}
+
+/*
+ * Bring @m->folios up to the page cache: keep the folios already held,
+ * pin and preserve new ones (written into holes). Called with the inode
+ * locked and its size frozen, so no folio can go away.
+ */
+static int memfd_luo_collect(struct memfd_luo *m)
+{
+	struct address_space *mapping = m->file->f_mapping;
+	unsigned long nr = 0, old = 0, cap = m->nr + 64, i;
+	struct folio **folios, **bigger;
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+	int err = 0;
+
+	folios = kvmalloc_array(cap, sizeof(*folios), GFP_KERNEL);
+	if (!folios)
+		return -ENOMEM;
+	folio_batch_init(&fbatch);
+	while (!err && filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (err) {
+				folio_put(folio);
+				continue;
+			}
+			if (old < m->nr && m->folios[old] == folio) {
+				folio_put(folio);	/* held already */
+				folios[nr++] = m->folios[old++];
+				continue;
+			}
+			if (nr == cap) {
+				cap *= 2;
+				bigger = kvrealloc(folios, cap * sizeof(*folios),
+						   GFP_KERNEL);
+				if (!bigger) {
+					err = -ENOMEM;
+					folio_put(folio);
+					continue;
+				}
+				folios = bigger;
+			}
+			err = kho_preserve_folio(folio);
+			if (err) {
+				folio_put(folio);
+				continue;
+			}
+			folios[nr++] = folio;
+		}
+		folio_batch_init(&fbatch);
+	}
+	if (!err && old != m->nr)
+		err = -EBUSY;	/* a held folio left the file: cannot be */
+	if (err) {
+		/* Release only what this call added: the held ones follow @old. */
+		for (i = 0; i < nr; i++) {
+			unsigned long j;
+
+			for (j = 0; j < old && m->folios[j] != folios[i]; j++)
+				;
+			if (j == old)
+				memfd_luo_release_folios(&folios[i], 1);
+		}
+		kvfree(folios);
+		return err;
+	}
+	kvfree(m->folios);
+	m->folios = folios;
+	m->nr = nr;
+	return 0;
+}
+
+/* A new memfd for the restored contents. */
+static struct file *memfd_luo_file(u64 size, u64 pos)
+{
+	struct file *file;
+
+	if (size > MAX_LFS_FILESIZE || pos > MAX_LFS_FILESIZE)
+		return ERR_PTR(-EINVAL);
+	file = shmem_file_setup("memfd:luo", size, VM_NORESERVE);
+	if (IS_ERR(file))
+		return file;
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	file->f_flags |= O_LARGEFILE;
+	file->f_pos = pos;
+	return file;
+}
+
+/* Add a folio of the previous kernel at @index; consumes the folio. */
+static int memfd_luo_insert(struct file *file, struct folio *folio,
+			    pgoff_t index, u64 flags)
+{
+	struct inode *inode = file_inode(file);
+	unsigned long nr = folio_nr_pages(folio);
+	int err = -EINVAL;
+
+	if (!IS_ALIGNED(index, nr) ||
+	    ((u64)index + nr) << PAGE_SHIFT > round_up(i_size_read(inode), PAGE_SIZE))
+		goto put;
+	inode_lock(inode);
+	err = shmem_insert_folio(inode, folio, index,
+				 flags & MEMFD_LUO_FOLIO_UPTODATE,
+				 flags & MEMFD_LUO_FOLIO_DIRTY);
+	inode_unlock(inode);
+put:
+	folio_put(folio);
+	return err;
+}
+
+/* Version 1: dense array of folio descriptors in a kho_vmalloc buffer. */
+
+static int memfd_v1_store(const struct kho_format *fmt, void *obj, u64 *handle)
+{
+	struct memfd_luo *m = obj;
+	struct memfd_luo_folio_ser *arr = NULL;
+	struct memfd_luo_v1 *ser;
+	unsigned long i;
+	int err;
+
+	ser = kho_alloc_preserve(sizeof(*ser));
+	if (IS_ERR(ser))
+		return PTR_ERR(ser);
+	if (m->nr) {
+		err = -ENOMEM;
+		arr = vcalloc(m->nr, sizeof(*arr));
+		if (!arr)
+			goto free_ser;
+		for (i = 0; i < m->nr; i++) {
+			arr[i].pfn_flags = cpu_to_le64(folio_pfn(m->folios[i]) << 12 |
+						       memfd_luo_flags(m->folios[i]));
+			arr[i].index = cpu_to_le64(m->folios[i]->index);
+		}
+		err = kho_preserve_vmalloc(arr, &ser->folios);
+		if (err)
+			goto free_arr;
+	}
+	ser->pos = cpu_to_le64(m->pos);
+	ser->size = cpu_to_le64(i_size_read(file_inode(m->file)));
+	ser->nr_folios = cpu_to_le64(m->nr);
+	m->v1_array = arr;
+	*handle = virt_to_phys(ser);
+	return 0;
+
+free_arr:
+	vfree(arr);
+free_ser:
+	kho_unpreserve_free(ser);
+	return err;
+}
+
+static void memfd_v1_unstore(const struct kho_format *fmt, void *obj,
+			     u64 handle)
+{
+	struct memfd_luo_v1 *ser = phys_to_virt(handle);
+	struct memfd_luo *m = obj;
+
+	if (m->v1_array) {
+		kho_unpreserve_vmalloc(&ser->folios);
+		vfree(m->v1_array);
+		m->v1_array = NULL;
+	}
+	kho_unpreserve_free(ser);
+}
+
+/* Claim the version 1 header and its array; NULL array for no folios. */
+static struct memfd_luo_v1 *memfd_v1_open(u64 handle,
+					  struct memfd_luo_folio_ser **arr)
+{
+	struct folio *folio = kho_restore_folio(handle);
+	struct memfd_luo_v1 *ser;
+
+	if (!folio)
+		return NULL;
+	ser = folio_address(folio);
+	*arr = NULL;
+	if (le64_to_cpu(ser->nr_folios)) {
+		*arr = kho_restore_vmalloc(&ser->folios);
+		if (!*arr ||
+		    le64_to_cpu(ser->nr_folios) * sizeof(**arr) >
+		    (u64)le32_to_cpu(ser->folios.nr_pages) << PAGE_SHIFT) {
+			vfree(*arr);
+			folio_put(folio);
+			return NULL;
+		}
+	}
+	return ser;
+}
+
+/* Free every folio of the array not claimed yet, from @first on. */
+static void memfd_v1_release(struct memfd_luo_folio_ser *arr, u64 first,
+			     u64 nr)
+{
+	struct folio *folio;
+
+	for (; first < nr; first++) {
+		folio = kho_restore_folio(le64_to_cpu(arr[first].pfn_flags) >> 12
+					  << PAGE_SHIFT);
+		if (folio)
+			folio_put(folio);
+	}
+}
+
+static void *memfd_v1_restore(const struct kho_format *fmt, u64 handle)
+{
+	struct memfd_luo_folio_ser *arr;
+	struct memfd_luo_v1 *ser = memfd_v1_open(handle, &arr);
+	struct file *file;
+	u64 i, nr, last = 0;
+	int err = -EINVAL;
+
+	if (!ser)
+		return ERR_PTR(-EINVAL);
+	nr = le64_to_cpu(ser->nr_folios);
+	file = memfd_luo_file(le64_to_cpu(ser->size), le64_to_cpu(ser->pos));
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		i = 0;
+		goto release;
+	}
+	for (i = 0; i < nr; i++) {
+		u64 pf = le64_to_cpu(arr[i].pfn_flags);
+		u64 index = le64_to_cpu(arr[i].index);
+		struct folio *folio;
+
+		if ((i && index < last) || index > ULONG_MAX)
+			break;
+		folio = kho_restore_folio((pf >> 12) << PAGE_SHIFT);
+		if (!folio)
+			break;
+		last = index + folio_nr_pages(folio);
+		err = memfd_luo_insert(file, folio, index, pf & 0xfff);
+		if (err) {
+			i++;
+			break;
+		}
+	}
+	if (i == nr)
+		err = 0;
+	else
+		fput(file);
+release:
+	if (err) {
+		memfd_v1_release(arr, i, nr);
+		pr_err("version 1: cannot restore the file (%d)\n", err);
+	}
+	vfree(arr);
+	kho_restore_free(ser);
+	return err ? ERR_PTR(err) : file;
+}
+
+static void memfd_v1_discard(const struct kho_format *fmt, u64 handle)
+{
+	struct memfd_luo_folio_ser *arr;
+	struct memfd_luo_v1 *ser = memfd_v1_open(handle, &arr);
+
+	if (!ser)
+		return;
+	memfd_v1_release(arr, 0, le64_to_cpu(ser->nr_folios));
+	vfree(arr);
+	kho_restore_free(ser);
+}
+
+static const struct kho_format_ops memfd_v1_ops = {
+	.store = memfd_v1_store,
+	.unstore = memfd_v1_unstore,
+	.restore = memfd_v1_restore,
+	.discard = memfd_v1_discard,
+};
+
+/* Version 2: run-encoded kho_array of every page, plus the seals. */
+
+static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
+{
+	struct memfd_luo *m = obj;
+	struct inode *inode = file_inode(m->file);
+	unsigned long i, p, pages = 0;
+	struct memfd_luo_v2 *ser;
+	phys_addr_t phys;
+	int err;
+
+	ser = kho_alloc_preserve(sizeof(*ser));
+	if (IS_ERR(ser))
+		return PTR_ERR(ser);
+	kho_array_init(&m->v2_pages);
+	for (i = 0; i < m->nr; i++) {
+		struct folio *folio = m->folios[i];
+		u64 base = PFN_PHYS(folio_pfn(folio)) | memfd_luo_flags(folio) |
+			   folio_order(folio) << 2;
+
+		for (p = 0; p < folio_nr_pages(folio); p++, pages++) {
+			err = kho_array_store(&m->v2_pages, folio->index + p,
+					      base + p * PAGE_SIZE);
+			if (err)
+				goto destroy_array;
+		}
+	}
+	err = kho_array_preserve(&m->v2_pages, &phys);
+	if (err)
+		goto destroy_array;
+	ser->pos = cpu_to_le64(m->pos);
+	ser->size = cpu_to_le64(i_size_read(inode));
+	ser->seals = cpu_to_le32(SHMEM_I(inode)->seals);
+	ser->nr_pages = cpu_to_le64(pages);
+	ser->pages = cpu_to_le64(phys);
+	*handle = virt_to_phys(ser);
+	return 0;
+
+destroy_array:
+	kho_array_destroy(&m->v2_pages);
+	kho_unpreserve_free(ser);
+	return err;
+}
+
+static void memfd_v2_unstore(const struct kho_format *fmt, void *obj,
+			     u64 handle)
+{
+	struct memfd_luo *m = obj;
+
+	kho_array_destroy(&m->v2_pages);
+	kho_unpreserve_free(phys_to_virt(handle));
+}
+
+static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
+{
+	struct folio *folio = kho_restore_folio(handle);
+	struct memfd_luo_v2 *ser;
+
+	if (!folio)
+		return NULL;
+	ser = folio_address(folio);
+	kho_array_init(pages);
+	if (ser->reserved || kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
+	    pages->nr_entries != le64_to_cpu(ser->nr_pages)) {
+		kho_array_destroy(pages);
+		folio_put(folio);
+		return NULL;
+	}
+	return ser;
+}
+
+/* Free every folio of @pages not claimed yet (heads only). */
+static void memfd_v2_release(struct kho_array *pages)
+{
+	struct kho_array_iter it;
+	unsigned long index;
+	struct folio *folio;
+	u64 v;
+
+	kho_array_for_each(pages, &it, index, v) {
+		if (!IS_ALIGNED(index, 1UL << MEMFD_LUO_V2_ORDER(v)))
+			continue;
+		folio = kho_restore_folio(MEMFD_LUO_V2_PHYS(v));
+		if (folio)
+			folio_put(folio);
+	}
+}
+
+static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
+{
+	unsigned long index, head = 0, next = 0;
+	struct kho_array pages;
+	struct memfd_luo_v2 *ser = memfd_v2_open(handle, &pages);
+	struct kho_array_iter it;
+	u64 v, head_v = 0;
+	struct file *file;
+	int err = 0;
+
+	if (!ser)
+		return ERR_PTR(-EINVAL);
+	file = memfd_luo_file(le64_to_cpu(ser->size), le64_to_cpu(ser->pos));
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto release;
+	}
+	kho_array_for_each(&pages, &it, index, v) {
+		unsigned int order = MEMFD_LUO_V2_ORDER(v);
+		struct folio *folio;
+
+		if (index < next) {
+			/* A tail page: must continue its head. */
+			if (v != head_v + (index - head) * PAGE_SIZE) {
+				err = -EINVAL;
+				break;
+			}
+			continue;
+		}
+		folio = order <= MAX_PAGE_ORDER && IS_ALIGNED(index, 1UL << order) ?
+			kho_restore_folio(MEMFD_LUO_V2_PHYS(v)) : NULL;
+		if (!folio || folio_order(folio) != order) {
+			if (folio)
+				folio_put(folio);
+			err = -EINVAL;
+			break;
+		}
+		head = index;
+		head_v = v;
+		next = index + (1UL << order);
+		err = memfd_luo_insert(file, folio, index, v & MEMFD_LUO_V2_FLAGS);
+		if (err)
+			break;
+	}
+	if (!err) {
+		SHMEM_I(file_inode(file))->seals = le32_to_cpu(ser->seals);
+	} else {
+		fput(file);
+release:
+		memfd_v2_release(&pages);
+		pr_err("version 2: cannot restore the file (%d)\n", err);
+	}
+	kho_array_destroy(&pages);
+	kho_restore_free(ser);
+	return err ? ERR_PTR(err) : file;
+}
+
+static void memfd_v2_discard(const struct kho_format *fmt, u64 handle)
+{
+	struct kho_array pages;
+	struct memfd_luo_v2 *ser = memfd_v2_open(handle, &pages);
+
+	if (!ser)
+		return;
+	memfd_v2_release(&pages);
+	kho_array_destroy(&pages);
+	kho_restore_free(ser);
+}
+
+static const struct kho_format_ops memfd_v2_ops = {
+	.store = memfd_v2_store,
+	.unstore = memfd_v2_unstore,
+	.restore = memfd_v2_restore,
+	.discard = memfd_v2_discard,
+};
+
+KHO_FORMAT(memfd_v1, MEMFD_LUO_FAMILY, 1, KHO_FORMAT_READ | KHO_FORMAT_WRITE,
+	   &memfd_v1_ops);
+KHO_FORMAT(memfd_v2, MEMFD_LUO_FAMILY, 2, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
+	   KHO_FORMAT_WRITE_DEFAULT, &memfd_v2_ops);
+
+/* The LUO file handler. */
+
+static bool memfd_luo_can_preserve(struct liveupdate_file_handler *fh,
+				   struct file *file)
+{
+	return shmem_file(file) && !file_inode(file)->i_nlink;
+}
+
+static void memfd_luo_free(struct memfd_luo *m)
+{
+	struct inode *inode = file_inode(m->file);
+
+	inode_lock(inode);
+	SHMEM_I(inode)->luo_frozen = false;
+	inode_unlock(inode);
+	memfd_luo_release_folios(m->folios, m->nr);
+	kvfree(m->folios);
+	kfree(m);
+}
+
+static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
+{
+	struct inode *inode = file_inode(args->file);
+	struct memfd_luo *m;
+	int err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->file = args->file;
+	inode_lock(inode);
+	if (SHMEM_I(inode)->luo_frozen) {
+		inode_unlock(inode);
+		kfree(m);
+		return -EBUSY;
+	}
+	SHMEM_I(inode)->luo_frozen = true;
+	err = memfd_luo_collect(m);
+	m->pos = args->file->f_pos;
+	inode_unlock(inode);
+	if (!err)
+		err = kho_registry_store(MEMFD_LUO_FAMILY, m, &m->handle);
+	if (err) {
+		memfd_luo_free(m);
+		return err;
+	}
+	args->serialized_data = m->handle;
+	args->private_data = m;
+	return 0;
+}
+
+/* At kexec: take in new folios and the position, store anew. */
+static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
+{
+	struct inode *inode = file_inode(args->file);
+	struct memfd_luo *m = args->private_data;
+	int err;
+
+	inode_lock(inode);
+	err = memfd_luo_collect(m);
+	m->pos = args->file->f_pos;
+	inode_unlock(inode);
+	if (err)
+		return err;
+	kho_registry_unstore(m->handle, m);
+	m->handle = 0;
+	err = kho_registry_store(MEMFD_LUO_FAMILY, m, &m->handle);
+	args->serialized_data = m->handle;
+	return err;
+}
+
+static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
+{
+	struct memfd_luo *m = args->private_data;
+
+	if (m->handle)
+		kho_registry_unstore(m->handle, m);
+	memfd_luo_free(m);
+}
+
+static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
+{
+	struct file *file = kho_registry_restore(MEMFD_LUO_FAMILY,
+						 args->serialized_data);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	args->file = file;
+	return 0;
+}
+
+static void memfd_luo_finish(struct liveupdate_file_op_args *args)
+{
+	if (!args->retrieved)
+		kho_registry_discard(args->serialized_data);
+}
+
+static const struct liveupdate_file_ops memfd_luo_ops = {
+	.can_preserve = memfd_luo_can_preserve,
+	.preserve = memfd_luo_preserve,
+	.unpreserve = memfd_luo_unpreserve,
+	.freeze = memfd_luo_freeze,
+	.retrieve = memfd_luo_retrieve,
+	.finish = memfd_luo_finish,
+	.owner = THIS_MODULE,
+};
+
+static struct liveupdate_file_handler memfd_luo_handler = {
+	.ops = &memfd_luo_ops,
+	.compatible = MEMFD_LUO_FH_COMPATIBLE,
+};
+
+static int __init memfd_luo_init(void)
+{
+	int err = liveupdate_register_file_handler(&memfd_luo_handler);
+
+	if (err && err != -EOPNOTSUPP)
+		pr_err("cannot register (%d)\n", err);
+	return 0;
+}
+late_initcall(memfd_luo_init);
