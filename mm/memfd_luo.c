@@ -555,6 +555,19 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	return 0;
 }
 
+/* Bytes of preserved metadata of the versions written, for reports. */
+static unsigned long memfd_luo_metadata(struct memfd_luo *m)
+{
+	unsigned long bytes = 0;
+
+	if (m->v1_array)	/* header, array, its chunk page */
+		bytes += (2 + DIV_ROUND_UP(m->nr * sizeof(struct memfd_luo_folio_ser),
+					   PAGE_SIZE)) * PAGE_SIZE;
+	if (m->v2_pages.head)	/* header, array head and nodes */
+		bytes += (2 + m->v2_pages.nr_nodes) * PAGE_SIZE;
+	return bytes;
+}
+
 /* At kexec: take in new folios and the position, store anew. */
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
@@ -572,6 +585,9 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	m->handle = 0;
 	err = kho_registry_store(MEMFD_LUO_FAMILY, m, &m->handle);
 	args->serialized_data = m->handle;
+	if (!err)
+		pr_info("%lu folios handed over, metadata %lu bytes\n", m->nr,
+			memfd_luo_metadata(m));
 	return err;
 }
 

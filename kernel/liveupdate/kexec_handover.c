@@ -625,6 +625,8 @@ int liveupdate_reboot(void)
 		       err);
 		goto unfreeze;
 	}
+	pr_info("map of preserved memory: %u pages + %u bitmap pages\n",
+		kho_out.map.nr_pages, kho_out.map.nr_bitmaps);
 	return 0;
 
 unfreeze:

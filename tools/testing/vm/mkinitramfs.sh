@@ -14,12 +14,12 @@ gen=$build/gen_init_cpio
 [ "$gen" -nt "$src/usr/gen_init_cpio.c" ] ||
 	gcc -O2 -o "$gen" "$src/usr/gen_init_cpio.c"
 
-static_progs=("$vm/kexec-load.c")
+static_progs=("$vm/kexec-load.c" "$vm/memfd-demo.c")
 for c in "${static_progs[@]}"; do
 	bin=$out/bin/$(basename "$c" .c)
 	if [ ! "$bin" -nt "$c" ]; then
 		echo "  CC      initramfs/bin/${bin##*/}"
-		gcc -static -O2 -Wall -o "$bin" "$c"
+		gcc -static -O2 -Wall -I "$top/include/uapi" -o "$bin" "$c"
 	fi
 done
 make -s -C "$top/tools/testing/selftests/liveupdate" O="$out/bin" \
