@@ -15,8 +15,9 @@
 #include <linux/string.h>
 #include "kho_page.h"
 
-static_assert(sizeof(struct kho_format) == KHO_FORMAT_ENTRY_SIZE);
-static_assert(sizeof(struct kho_record) <= PAGE_SIZE);
+static_assert(sizeof(struct kho_format) == KHO_FORMAT_ENTRY_SIZE,
+	      "the catalog entry is ABI");
+static_assert(sizeof(struct kho_record) <= PAGE_SIZE, "a record is one page");
 
 /**
  * kho_registry_find() - look up a format
@@ -97,8 +98,8 @@ static void unstore_versions(struct kho_registry *r, struct kho_record *rec,
  * @handle: set to the handle of the record, what the next kernel needs
  *
  * Return: 0; -EINVAL for a bad family name; -ENOENT if no version of
- * @family is write-enabled; -ENOMEM or the error of a store op (then
- * nothing is stored).
+ * @family is write-enabled; -E2BIG if more than KHO_RECORD_MAX_VERSIONS
+ * are; -ENOMEM or the error of a store op (then nothing is stored).
  */
 int __kho_registry_store(struct kho_registry *r, const char *family,
 			 void *obj, u64 *handle)
@@ -115,13 +116,16 @@ int __kho_registry_store(struct kho_registry *r, const char *family,
 	rec->magic = cpu_to_le32(KHO_RECORD_MAGIC);
 	strscpy(rec->family, family, sizeof(rec->family));
 
-	for (i = 0; i < r->nr_formats && nr < KHO_RECORD_MAX_VERSIONS; i++) {
+	for (i = 0; i < r->nr_formats; i++) {
 		const struct kho_format *f = &r->formats[i];
 		u64 h;
 
 		if (strcmp(f->family, family) || !(f->caps & KHO_FORMAT_WRITE) ||
 		    !f->state->write_enabled)
 			continue;
+		err = -E2BIG;
+		if (nr == KHO_RECORD_MAX_VERSIONS)
+			goto unstore;
 		err = f->ops->store(f, obj, &h);
 		if (err)
 			goto unstore;
@@ -204,7 +208,7 @@ bad:
 static void discard_versions(struct kho_registry *r, struct kho_record *rec,
 			     int keep)
 {
-	unsigned int i;
+	int i;
 
 	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
 		u32 version = le32_to_cpu(rec->versions[i].version);
@@ -268,7 +272,7 @@ void *__kho_registry_restore(struct kho_registry *r, const char *family,
 		}
 	}
 	if (!best) {
-		char list[8 * 12] = "";
+		char list[KHO_RECORD_MAX_VERSIONS * sizeof(" v4294967295")] = "";
 		size_t len = 0;
 
 		for (i = 0; i < nr; i++)

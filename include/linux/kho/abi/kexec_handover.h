@@ -83,6 +83,7 @@ enum kho_map_kind {
  * @version: KHO_MAP_VERSION
  * @reserved: zero
  * @used: bytes of records that follow this header in the page
+ * @reserved2: zero
  * @next: physical address of the next map page, 0 on the last one
  */
 struct kho_map_page {
