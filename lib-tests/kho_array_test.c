@@ -412,7 +412,7 @@ static void kho_array_test_corrupt(KT_CTX)
 KT_SUITE(kho_array,
 	 KT_CASE(kho_array_test_basic),
 	 KT_CASE(kho_array_test_runs),
-	 KT_CASE(kho_array_test_random),
+	 KT_CASE_SLOW(kho_array_test_random),
 	 KT_CASE(kho_array_test_sparse_cost),
 	 KT_CASE(kho_array_test_kexec),
 	 KT_CASE(kho_array_test_empty_kexec),

@@ -6,6 +6,8 @@
  *
  * Test bodies use KT_EXPECT*() (record a failure, go on) and KT_ASSERT()
  * (record a failure, leave the test; only in the test function itself).
+ * KT_CASE_SLOW() marks a case KUnit should report as slow (taking more
+ * than a second); in userspace it is KT_CASE().
  * Pages come from kt_alloc_page(), which counts them for the leak check
  * every test ends with (kt_pages_in_use()) and fails on request
  * (kt_fail_alloc_after()) to exercise error paths.
@@ -25,6 +27,7 @@
 #define KT_ASSERT(c)		KUNIT_ASSERT_TRUE_MSG(kt, (c), "%s", #c)
 #define KT_EXPECT_EQ(a, b)	KUNIT_EXPECT_EQ(kt, (long long)(a), (long long)(b))
 #define KT_CASE(fn)		KUNIT_CASE(fn)
+#define KT_CASE_SLOW(fn)	KUNIT_CASE_SLOW(fn)
 #define KT_SUITE(sname, ...)						\
 	static struct kunit_case sname##_cases[] = { __VA_ARGS__, {} };	\
 	static struct kunit_suite sname##_suite = {			\
@@ -92,6 +95,7 @@ struct kt_case {
 };
 
 #define KT_CASE(fn)		{ fn, #fn }
+#define KT_CASE_SLOW(fn)	KT_CASE(fn)
 #define KT_SUITE(sname, ...)						\
 	static const struct kt_case sname##_cases[] = { __VA_ARGS__ };	\
 	int main(void)							\

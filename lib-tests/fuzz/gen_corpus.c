@@ -12,6 +12,7 @@
 #include <linux/bitmap.h>
 #include <linux/kho/abi/kexec_handover.h>
 #include <linux/kho_array.h>
+#include <linux/kho_registry.h>
 #include "kho_map.h"
 #include "kho_page.h"
 #include "kho_vmalloc_runs.h"
@@ -313,6 +314,79 @@ static void fill_random(struct kho_array *a)
 	}
 }
 
+/*
+ * Registry: a record of the test family (or "kt-other") at page 0, then
+ * one page per version written, holding a value and the version.
+ */
+static int gen_reg_store(const struct kho_format *f, void *obj, u64 *handle)
+{
+	u64 *page = gen_alloc();
+
+	page[0] = *(u64 *)obj;
+	page[1] = f->version;
+	*handle = gen_to_phys(page);
+	return 0;
+}
+
+static const struct kho_format_ops gen_reg_ops = {
+	.store = gen_reg_store,
+};
+
+#define GEN_RW	(KHO_FORMAT_READ | KHO_FORMAT_WRITE)
+
+static struct kho_format_state gen_reg_state[4];
+static const struct kho_format gen_reg_formats[] = {
+	{ "kt-family", 1, GEN_RW, &gen_reg_ops, &gen_reg_state[0] },
+	{ "kt-family", 2, GEN_RW, &gen_reg_ops, &gen_reg_state[1] },
+	{ "kt-family", 3, GEN_RW, &gen_reg_ops, &gen_reg_state[2] },
+	{ "kt-other", 1, GEN_RW, &gen_reg_ops, &gen_reg_state[3] },
+};
+
+/* Bits of the fuzz_kho_registry header byte. */
+#define REG_DISCARD		(1U << 0)
+#define REG_UNREADABLE(v)	(1U << (v))
+
+enum reg_edit { REG_AS_IS, REG_SHARED, REG_UNKNOWN };
+
+/*
+ * Store an object of @family in the versions of @versions (bit v for
+ * version v), apply @edit to the record, write it with header @flags.
+ */
+static void seed_registry(const char *name, const char *family,
+			  unsigned int versions, u8 flags, enum reg_edit edit)
+{
+	struct kho_registry r = {
+		.formats = gen_reg_formats,
+		.nr_formats = ARRAY_SIZE(gen_reg_formats),
+		.ops = &gen_ops,
+	};
+	struct kho_record *rec;
+	u64 value = 0x1234, handle;
+	unsigned int i;
+
+	pool_reset(0);
+	memset(gen_reg_state, 0, sizeof(gen_reg_state));
+	for (i = 0; i < 3; i++)
+		gen_reg_state[i].write_enabled = versions & (1U << (i + 1));
+	gen_reg_state[3].write_enabled = true;
+	if (__kho_registry_store(&r, family, &value, &handle) ||
+	    handle != PAGE_SIZE)
+		die("registry store failed");
+	kho_registry_destroy(&r);
+	rec = gen_range_virt(handle);
+	switch (edit) {
+	case REG_AS_IS:
+		break;
+	case REG_SHARED:	/* two versions, one page */
+		rec->versions[1].handle = rec->versions[0].handle;
+		break;
+	case REG_UNKNOWN:	/* a version this kernel does not know */
+		rec->versions[0].version = cpu_to_le32(7);
+		break;
+	}
+	write_seed("fuzz_kho_registry", name, &flags, sizeof(flags));
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int one_run[][2] = { { 1, 4 } };
@@ -347,6 +421,18 @@ int main(int argc, char **argv)
 	seed_array("sparse", fill_sparse);
 	seed_array("runs", fill_runs);
 	seed_array("random", fill_random);
+
+	seed_registry("v1", "kt-family", 1U << 1, 0, REG_AS_IS);
+	seed_registry("v123", "kt-family", 7U << 1, 0, REG_AS_IS);
+	seed_registry("v23-v3-unreadable", "kt-family", 3U << 2,
+		      REG_UNREADABLE(3), REG_AS_IS);
+	seed_registry("v3-unreadable", "kt-family", 1U << 3,
+		      REG_UNREADABLE(3), REG_AS_IS);
+	seed_registry("v123-discard", "kt-family", 7U << 1, REG_DISCARD,
+		      REG_AS_IS);
+	seed_registry("v12-shared", "kt-family", 3U << 1, 0, REG_SHARED);
+	seed_registry("v23-unknown", "kt-family", 3U << 2, 0, REG_UNKNOWN);
+	seed_registry("other-family", "kt-other", 0, 0, REG_AS_IS);
 	free(pool);
 	return 0;
 }
