@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
 #include <linux/err.h>
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/io.h>
@@ -29,6 +30,9 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+
+#define MEMFD_LUO_SEALS	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
+			 F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
 
 /**
  * struct memfd_luo - a memfd being preserved (old kernel)
@@ -162,8 +166,9 @@ static int memfd_luo_insert(struct file *file, struct folio *folio,
 	unsigned long nr = folio_nr_pages(folio);
 	int err = -EINVAL;
 
+	/* A large folio may straddle the end of the file, as shmem makes. */
 	if (!IS_ALIGNED(index, nr) ||
-	    ((u64)index + nr) << PAGE_SHIFT > round_up(i_size_read(inode), PAGE_SIZE))
+	    (u64)index << PAGE_SHIFT >= round_up(i_size_read(inode), PAGE_SIZE))
 		goto put;
 	inode_lock(inode);
 	err = shmem_insert_folio(inode, folio, index,
@@ -244,8 +249,9 @@ static struct memfd_luo_v1 *memfd_v1_open(u64 handle,
 	if (le64_to_cpu(ser->nr_folios)) {
 		*arr = kho_restore_vmalloc(&ser->folios);
 		if (!*arr ||
-		    le64_to_cpu(ser->nr_folios) * sizeof(**arr) >
-		    (u64)le32_to_cpu(ser->folios.nr_pages) << PAGE_SHIFT) {
+		    le64_to_cpu(ser->nr_folios) >
+		    ((u64)le32_to_cpu(ser->folios.nr_pages) << PAGE_SHIFT) /
+		    sizeof(**arr)) {
 			vfree(*arr);
 			folio_put(folio);
 			return NULL;
@@ -285,26 +291,21 @@ static void *memfd_v1_restore(const struct kho_format *fmt, u64 handle)
 		i = 0;
 		goto release;
 	}
-	for (i = 0; i < nr; i++) {
+	for (i = 0, err = 0; i < nr && !err; i++) {
 		u64 pf = le64_to_cpu(arr[i].pfn_flags);
 		u64 index = le64_to_cpu(arr[i].index);
-		struct folio *folio;
+		struct folio *folio = NULL;
 
-		if ((i && index < last) || index > ULONG_MAX)
-			break;
-		folio = kho_restore_folio((pf >> 12) << PAGE_SHIFT);
-		if (!folio)
-			break;
-		last = index + folio_nr_pages(folio);
-		err = memfd_luo_insert(file, folio, index, pf & 0xfff);
-		if (err) {
-			i++;
+		if ((!i || index >= last) && index <= ULONG_MAX)
+			folio = kho_restore_folio((pf >> 12) << PAGE_SHIFT);
+		if (!folio) {
+			err = -EINVAL;
 			break;
 		}
+		last = index + folio_nr_pages(folio);
+		err = memfd_luo_insert(file, folio, index, pf & 0xfff);
 	}
-	if (i == nr)
-		err = 0;
-	else
+	if (err)
 		fput(file);
 release:
 	if (err) {
@@ -467,17 +468,25 @@ static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 		if (err)
 			break;
 	}
+	if (!err && le32_to_cpu(ser->seals) & ~MEMFD_LUO_SEALS)
+		err = -EINVAL;
 	if (!err) {
 		SHMEM_I(file_inode(file))->seals = le32_to_cpu(ser->seals);
-	} else {
-		fput(file);
-release:
-		memfd_v2_release(&pages);
-		pr_err("version 2: cannot restore the file (%d)\n", err);
+		/* What memfd_add_seals() does for F_SEAL_WRITE. */
+		if (le32_to_cpu(ser->seals) & F_SEAL_WRITE)
+			err = mapping_deny_writable(file->f_mapping);
 	}
+	if (!err)
+		goto free_meta;
+	fput(file);
+release:
+	memfd_v2_release(&pages);
+	pr_err("version 2: cannot restore the file (%d)\n", err);
+	file = ERR_PTR(err);
+free_meta:
 	kho_array_destroy(&pages);
 	kho_restore_free(ser);
-	return err ? ERR_PTR(err) : file;
+	return file;
 }
 
 static void memfd_v2_discard(const struct kho_format *fmt, u64 handle)

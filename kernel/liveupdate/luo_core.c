@@ -15,6 +15,7 @@
 #include <linux/kho/abi/luo.h>
 #include <linux/libfdt.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include "luo_internal.h"
@@ -61,25 +62,50 @@ int luo_copy_back(void __user *uarg, const void *args, size_t size)
 	       -EFAULT : 0;
 }
 
-/* Read what the previous kernel handed over, once, at the first open. */
+/* The LUO FDT of the previous kernel, claimed at init until deserialized. */
+static struct folio *luo_in_fdt;
+
+/* Read the sessions of the previous kernel, once, at the first open. */
 static void luo_deserialize_once(void)
 {
-	phys_addr_t phys;
-	const void *fdt;
-
 	if (luo_deserialized)
 		return;
 	luo_deserialized = true;
+	if (!luo_in_fdt)
+		return;
+	luo_session_deserialize(folio_address(luo_in_fdt));
+	folio_put(luo_in_fdt);
+	luo_in_fdt = NULL;
+}
+
+/* Claim and check the LUO FDT of the previous kernel, if any. */
+static void __init luo_claim_incoming(void)
+{
+	const fdt64_t *num;
+	phys_addr_t phys;
+	const void *fdt;
+	int len;
+
 	if (kho_retrieve_subtree(LUO_FDT_NODE, &phys))
 		return;
-	fdt = phys_to_virt(phys);
+	luo_in_fdt = kho_restore_folio(phys);
+	if (!luo_in_fdt)
+		goto invalid;
+	fdt = folio_address(luo_in_fdt);
 	if (fdt_check_header(fdt) ||
-	    fdt_node_check_compatible(fdt, 0, LUO_FDT_COMPATIBLE)) {
-		pr_err("invalid LUO handover from the previous kernel, ignored\n");
-	} else {
-		luo_session_deserialize(fdt);
-	}
-	kho_restore_free((void *)fdt);
+	    fdt_totalsize(fdt) > folio_size(luo_in_fdt) ||
+	    fdt_node_check_compatible(fdt, 0, LUO_FDT_COMPATIBLE))
+		goto put_fdt;
+	num = fdt_getprop(fdt, 0, LUO_FDT_NUMBER, &len);
+	if (num && len == sizeof(*num))
+		luo_number = fdt64_to_cpu(*num);
+	return;
+
+put_fdt:
+	folio_put(luo_in_fdt);
+	luo_in_fdt = NULL;
+invalid:
+	pr_err("invalid LUO handover from the previous kernel, ignored\n");
 }
 
 static int luo_open(struct inode *inode, struct file *file)
@@ -127,7 +153,13 @@ static long luo_session_cmd(unsigned int cmd, void __user *uarg)
 	args.fd = fd;
 	err = luo_copy_back(uarg, &args, sizeof(args));
 	if (err) {
-		fput(file);	/* release undoes the create or retrieve */
+		/*
+		 * Undo: a created session goes away with its fd; a retrieved
+		 * one stays retrievable (closing it would finish it).
+		 */
+		if (cmd == LIVEUPDATE_IOCTL_RETRIEVE_SESSION)
+			luo_session_unretrieve(file);
+		fput(file);
 		goto put_fd;
 	}
 	fd_install(fd, file);
@@ -207,8 +239,6 @@ void luo_unfreeze(void)
 
 static int __init luo_init(void)
 {
-	const fdt64_t *num;
-	phys_addr_t phys;
 	int err;
 
 	if (!luo_enable)
@@ -218,11 +248,7 @@ static int __init luo_init(void)
 		luo_enable = false;
 		return 0;
 	}
-	if (!kho_retrieve_subtree(LUO_FDT_NODE, &phys)) {
-		num = fdt_getprop(phys_to_virt(phys), 0, LUO_FDT_NUMBER, NULL);
-		if (num)
-			luo_number = fdt64_to_cpu(*num);
-	}
+	luo_claim_incoming();
 	luo_fdt = kho_alloc_preserve(PAGE_SIZE);
 	if (IS_ERR(luo_fdt)) {
 		err = PTR_ERR(luo_fdt);

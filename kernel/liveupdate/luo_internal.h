@@ -61,6 +61,7 @@ extern void *luo_fdt;
 
 int luo_session_create(const char *name, struct file **filep);
 int luo_session_retrieve(const char *name, struct file **filep);
+void luo_session_unretrieve(struct file *file);
 long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int luo_session_serialize(void);
 void luo_session_unserialize(void);

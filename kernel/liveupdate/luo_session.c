@@ -92,11 +92,24 @@ int luo_session_retrieve(const char *name, struct file **filep)
 	return -ENOENT;
 }
 
+/* Detach a just retrieved session from its file, which is dropped. */
+void luo_session_unretrieve(struct file *file)
+{
+	struct luo_session *s = file->private_data;
+
+	mutex_lock(&luo_mutex);
+	s->retrieved = false;
+	file->private_data = NULL;
+	mutex_unlock(&luo_mutex);
+}
+
 static int luo_session_release(struct inode *inode, struct file *file)
 {
 	struct luo_session *s = file->private_data;
 	int err = 0;
 
+	if (!s)
+		return 0;
 	mutex_lock(&luo_mutex);
 	if (!s->incoming) {
 		luo_file_unpreserve_all(s);
