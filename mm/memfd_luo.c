@@ -369,6 +369,7 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 	ser->pos = cpu_to_le64(m->pos);
 	ser->size = cpu_to_le64(i_size_read(inode));
 	ser->seals = cpu_to_le32(SHMEM_I(inode)->seals);
+	ser->mode = cpu_to_le32(inode->i_mode & 0777);
 	ser->nr_pages = cpu_to_le64(pages);
 	ser->pages = cpu_to_le64(phys);
 	*handle = virt_to_phys(ser);
@@ -398,7 +399,8 @@ static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
 		return NULL;
 	ser = folio_address(folio);
 	kho_array_init(pages);
-	if (ser->reserved || kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
+	if (le32_to_cpu(ser->mode) & ~0777 ||
+	    kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
 	    pages->nr_entries != le64_to_cpu(ser->nr_pages)) {
 		kho_array_destroy(pages);
 		folio_put(folio);
@@ -471,7 +473,10 @@ static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 	if (!err && le32_to_cpu(ser->seals) & ~MEMFD_LUO_SEALS)
 		err = -EINVAL;
 	if (!err) {
-		SHMEM_I(file_inode(file))->seals = le32_to_cpu(ser->seals);
+		struct inode *inode = file_inode(file);
+
+		inode->i_mode = (inode->i_mode & ~0777) | le32_to_cpu(ser->mode);
+		SHMEM_I(inode)->seals = le32_to_cpu(ser->seals);
 		/* What memfd_add_seals() does for F_SEAL_WRITE. */
 		if (le32_to_cpu(ser->seals) & F_SEAL_WRITE)
 			err = mapping_deny_writable(file->f_mapping);

@@ -59,7 +59,7 @@ struct memfd_luo_v1 {
  * @pos: file position
  * @size: file size
  * @seals: F_SEAL_* of the file
- * @reserved: zero
+ * @mode: its permission bits (0777 at most): F_SEAL_EXEC freezes them
  * @nr_pages: pages in @pages
  * @pages: physical address of the kho_array of pages
  */
@@ -67,7 +67,7 @@ struct memfd_luo_v2 {
 	__le64 pos;
 	__le64 size;
 	__le32 seals;
-	__le32 reserved;
+	__le32 mode;
 	__le64 nr_pages;
 	__le64 pages;
 } __packed;
