@@ -30,9 +30,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef KHO_COMPAT_LZMA
-#include <lzma.h>
-#endif
 
 /* From include/linux/kho/abi/registry.h (ABI). */
 #define KHO_FAMILY_LEN		32
@@ -391,44 +388,6 @@ close_tmp:
 	return err;
 }
 
-#ifdef KHO_COMPAT_LZMA
-/*
- * In-process decoder for xz and lzma payloads, used when the tool fails:
- * busybox's xz has no x86 BCJ filter, which the kernel's xz payload uses.
- */
-static int lzma_decode(const unsigned char *in, size_t len, struct buf *out)
-{
-	lzma_stream s = LZMA_STREAM_INIT;
-	size_t cap = 0;
-	lzma_ret ret;
-	int err = 0;
-
-	out->data = NULL;
-	out->len = 0;
-	if (lzma_auto_decoder(&s, UINT64_MAX, 0) != LZMA_OK)
-		return -ENOMEM;
-	s.next_in = in;
-	s.avail_in = len;
-	do {
-		err = grow(out, &cap, 1 << 20);
-		if (err)
-			break;
-		s.next_out = out->data + out->len;
-		s.avail_out = cap - out->len;
-		ret = lzma_code(&s, LZMA_FINISH);
-		out->len = cap - s.avail_out;
-		if (ret != LZMA_OK && ret != LZMA_STREAM_END)
-			err = -EINVAL;
-	} while (!err && ret != LZMA_STREAM_END);
-	lzma_end(&s);
-	if (err) {
-		free(out->data);
-		out->data = NULL;
-	}
-	return err;
-}
-#endif
-
 /* Replace the bzImage in @b by the ELF file its payload holds. */
 static int bzimage_payload(const char *name, struct buf *b)
 {
@@ -456,10 +415,6 @@ static int bzimage_payload(const char *name, struct buf *b)
 		len -= 4;
 
 	err = run_codec(c, b->data + start + off, len, &out);
-#ifdef KHO_COMPAT_LZMA
-	if (err && (!strcmp(c->name, "xz") || !strcmp(c->name, "lzma")))
-		err = lzma_decode(b->data + start + off, len, &out);
-#endif
 	if (err < 0) {
 		fprintf(stderr, "%s: %s: cannot decompress the %s payload: %s\n",
 			prog, name, c->name, strerror(-err));
