@@ -19,8 +19,8 @@ KMAKE = $(MAKE) -s -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
 	KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=liveupdate \
 	KBUILD_BUILD_HOST=liveupdate
 
-.PHONY: all deps base overlay kernel initramfs lib-tests fuzz check demo vm \
-	kernel-check clean distclean
+.PHONY: all deps base overlay kernel initramfs lib-tests tools fuzz \
+	bench-lib check demo vm clean distclean
 
 all: kernel initramfs
 
@@ -46,17 +46,15 @@ kernel: overlay $(OBJ)/.config
 	@ln -sf obj/arch/x86/boot/bzImage $(BUILD)/bzImage
 	@ln -sf obj/vmlinux $(BUILD)/vmlinux
 
-initramfs: kernel
+initramfs: kernel tools
 	@tools/testing/vm/mkinitramfs.sh "$(TOP)" "$(SRC)" "$(BUILD)"
 
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
 
 # Userspace tools: kho-compat, static too for the test initramfs.
-.PHONY: tools
 tools: deps
 	@$(MAKE) -s -C tools/kho O=$(BUILD)/tools
-initramfs: tools
 
 # Long libFuzzer runs of the restore paths (lib-tests/fuzz/): FUZZ_SECONDS
 # per target; `make check` runs them for 20 s each.
@@ -65,7 +63,6 @@ fuzz: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # Userspace benchmark of kho_array against the kernel's XArray.
-.PHONY: bench-lib
 bench-lib: base
 	@$(MAKE) -s -C lib-tests bench O=$(BUILD)/lib-tests
 
@@ -78,14 +75,9 @@ demo: kernel initramfs
 vm: kernel initramfs
 	@tools/testing/vm/run-vm --interactive shell
 
-# Static checks on our sources: checkpatch on every C file and header we
-# own, sparse over the kernel objects.
-kernel-check: kernel
-	@tools/build/style.sh "$(TOP)" "$(SRC)"
-	@$(KMAKE) C=2 kernel/liveupdate/
-
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib-tests $(BUILD)/initramfs*
+	rm -rf $(BUILD)/obj $(BUILD)/lib-tests $(BUILD)/tools $(BUILD)/check \
+		$(BUILD)/vm $(BUILD)/initramfs*
 
 distclean:
 	rm -rf $(BUILD)
