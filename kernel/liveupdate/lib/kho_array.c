@@ -227,14 +227,18 @@ void kho_array_init(struct kho_array *a)
 }
 EXPORT_SYMBOL_GPL(kho_array_init);
 
-/* Move the upper half of @n into @sib; return the first index of @sib. */
+/*
+ * Move the upper half of @n into @sib, or only its last entry when @append
+ * (stores in increasing order then leave full nodes behind, not half-full
+ * ones); return the first index of @sib.
+ */
 static unsigned long node_split(struct kho_array_node *n,
-				struct kho_array_node *sib)
+				struct kho_array_node *sib, bool append)
 {
-	unsigned int nr = node_nr(n), mid = nr / 2;
+	unsigned int nr = node_nr(n), mid = append ? nr - 1 : nr / 2;
 
 	if (slot_key(n, mid) & KHO_ARRAY_KEY_TAIL)
-		mid++;
+		mid += append ? -1 : 1;
 	sib->level = n->level;
 	memcpy(sib->slots, n->slots + mid, (nr - mid) * sizeof(n->slots[0]));
 	sib->nr = cpu_to_le16(nr - mid);
@@ -253,12 +257,13 @@ static void inner_insert(struct kho_array_node *n, unsigned int i, u64 key,
 }
 
 /*
- * Split the leaf on @path and every full ancestor. The pages are taken
- * first, so on -ENOMEM the tree is unchanged.
+ * Split the leaf on @path and every full ancestor, to make room for
+ * @index. The pages are taken first, so on -ENOMEM the tree is unchanged.
  */
 static int split_path(struct kho_array *a, struct kho_array_node **path,
-		      unsigned int *slots)
+		      unsigned int *slots, unsigned long index)
 {
+	struct kho_rec last;
 	struct kho_array_node *pages[KHO_ARRAY_MAX_HEIGHT + 1];
 	unsigned int need = 1, used = 0, l;
 	struct kho_array_node *sib, *root;
@@ -278,7 +283,8 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 	}
 
 	sib = pages[used++];
-	key = node_split(path[0], sib);
+	leaf_rec(path[0], leaf_find(path[0], KHO_ARRAY_MAX_INDEX), &last);
+	key = node_split(path[0], sib, index >= last.index + last.count);
 	for (l = 1; l < a->height; l++) {
 		struct kho_array_node *parent = path[l], *psib;
 		unsigned int at = slots[l] + 1;
@@ -289,7 +295,7 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 			goto done;
 		}
 		psib = pages[used++];
-		pkey = node_split(parent, psib);
+		pkey = node_split(parent, psib, at == node_nr(parent));
 		if (at >= node_nr(parent))
 			inner_insert(psib, at - node_nr(parent), key,
 				     a->ops->to_phys(sib));
@@ -464,7 +470,7 @@ retry:
 	for (i = 0, new_w = 0; i < nr_out; i++)
 		new_w += rec_width(&out[i]);
 	if (node_nr(leaf) - old_w + new_w > NODE_SLOTS) {
-		err = split_path(a, path, slots);
+		err = split_path(a, path, slots, index);
 		if (err)
 			return err;
 		goto retry;
