@@ -31,6 +31,7 @@ struct folio *kho_restore_folio(phys_addr_t phys);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned int nr_pages);
 
 void *kho_alloc_preserve(size_t size);
+void *kho_alloc_fdt(const char *compatible);
 void kho_unpreserve_free(void *mem);
 void kho_restore_free(void *mem);
 
@@ -71,6 +72,10 @@ static inline struct page *kho_restore_pages(phys_addr_t phys,
 	return NULL;
 }
 static inline void *kho_alloc_preserve(size_t size) { return ERR_PTR(-EOPNOTSUPP); }
+static inline void *kho_alloc_fdt(const char *compatible)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
 static inline void kho_unpreserve_free(void *mem) { }
 static inline void kho_restore_free(void *mem) { }
 static inline int kho_add_subtree(const char *name, void *fdt) { return -EOPNOTSUPP; }

@@ -395,6 +395,32 @@ void *kho_alloc_preserve(size_t size)
 EXPORT_SYMBOL_GPL(kho_alloc_preserve);
 
 /**
+ * kho_alloc_fdt() - allocate an empty one-page FDT preserved for the next
+ * kernel
+ * @compatible: value of its root "compatible" property
+ *
+ * The usual start of a subtree: fill it, hand it over with
+ * kho_add_subtree(), free it with kho_unpreserve_free().
+ *
+ * Return: the FDT, an error of kho_alloc_preserve(), or ERR_PTR(-EINVAL)
+ * if @compatible does not fit.
+ */
+void *kho_alloc_fdt(const char *compatible)
+{
+	void *fdt = kho_alloc_preserve(PAGE_SIZE);
+
+	if (IS_ERR(fdt))
+		return fdt;
+	if (fdt_create_empty_tree(fdt, PAGE_SIZE) ||
+	    fdt_setprop_string(fdt, 0, "compatible", compatible)) {
+		kho_unpreserve_free(fdt);
+		return ERR_PTR(-EINVAL);
+	}
+	return fdt;
+}
+EXPORT_SYMBOL_GPL(kho_alloc_fdt);
+
+/**
  * kho_unpreserve_free() - unpreserve and free kho_alloc_preserve() memory
  * @mem: the memory, or NULL
  */
@@ -636,14 +662,12 @@ unfreeze:
 
 static int __init kho_create_fdt(void)
 {
-	void *fdt = kho_alloc_preserve(PAGE_SIZE);
+	void *fdt = kho_alloc_fdt(KHO_FDT_COMPATIBLE);
 	int err;
 
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
-	err = fdt_create_empty_tree(fdt, PAGE_SIZE);
-	err = err ?: fdt_setprop_string(fdt, 0, "compatible", KHO_FDT_COMPATIBLE);
-	err = err ?: fdt_setprop_u64(fdt, 0, KHO_FDT_MAP, 0);
+	err = fdt_setprop_u64(fdt, 0, KHO_FDT_MAP, 0);
 	err = err ?: fdt_setprop_u32(fdt, 0, KHO_FDT_MAP_PAGES, 0);
 	if (err) {
 		kho_unpreserve_free(fdt);

@@ -349,12 +349,10 @@ static int __init kho_selftest_preserve(u32 generation)
 			return err;
 	}
 
-	fdt = kho_alloc_preserve(PAGE_SIZE);
+	fdt = kho_alloc_fdt(KHO_SELFTEST_COMPAT);
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
-	err = fdt_create_empty_tree(fdt, PAGE_SIZE);
-	err = err ?: fdt_setprop_string(fdt, 0, "compatible", KHO_SELFTEST_COMPAT);
-	err = err ?: fdt_setprop_u32(fdt, 0, "generation", generation);
+	err = fdt_setprop_u32(fdt, 0, "generation", generation);
 	err = err ?: fdt_setprop_u32(fdt, 0, "count", nr + bulk);
 	err = err ?: fdt_setprop_u64(fdt, 0, "records", virt_to_phys(rec));
 	if (kho_selftest_vmalloc_mb) {
@@ -462,9 +460,8 @@ static void __init kho_selftest_negative(void)
 
 	CHECK(PTR_ERR(kho_alloc_preserve(PAGE_SIZE << NR_PAGE_ORDERS)) == -E2BIG,
 	      "oversized kho_alloc_preserve");
-	fdt = kho_alloc_preserve(PAGE_SIZE);
+	fdt = kho_alloc_fdt("kho-selftest-dup");
 	if (!IS_ERR(fdt)) {
-		fdt_create_empty_tree(fdt, PAGE_SIZE);
 		err = kho_add_subtree("kho-selftest-dup", fdt);
 		CHECK(!err, "add subtree: %d", err);
 		err = kho_add_subtree("kho-selftest-dup", fdt);

@@ -249,15 +249,12 @@ static int __init luo_init(void)
 		return 0;
 	}
 	luo_claim_incoming();
-	luo_fdt = kho_alloc_preserve(PAGE_SIZE);
+	luo_fdt = kho_alloc_fdt(LUO_FDT_COMPATIBLE);
 	if (IS_ERR(luo_fdt)) {
 		err = PTR_ERR(luo_fdt);
 		goto disable;
 	}
-	err = fdt_create_empty_tree(luo_fdt, PAGE_SIZE);
-	err = err ?: fdt_setprop_string(luo_fdt, 0, "compatible",
-					LUO_FDT_COMPATIBLE);
-	err = err ?: fdt_setprop_u64(luo_fdt, 0, LUO_FDT_NUMBER, luo_number + 1);
+	err = fdt_setprop_u64(luo_fdt, 0, LUO_FDT_NUMBER, luo_number + 1);
 	if (err) {
 		err = -EINVAL;
 		goto free_fdt;

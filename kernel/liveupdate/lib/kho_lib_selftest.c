@@ -168,12 +168,10 @@ static int __init preserve_all(u32 gen)
 	void *fdt;
 	int err;
 
-	fdt = kho_alloc_preserve(PAGE_SIZE);
+	fdt = kho_alloc_fdt(COMPAT);
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
-	err = fdt_create_empty_tree(fdt, PAGE_SIZE);
-	err = err ?: fdt_setprop_string(fdt, 0, "compatible", COMPAT);
-	err = err ?: fdt_setprop_u32(fdt, 0, "generation", gen);
+	err = fdt_setprop_u32(fdt, 0, "generation", gen);
 	for (i = 0; i < NR_ARRAYS && !err; i++) {
 		u64 t0 = local_clock();
 

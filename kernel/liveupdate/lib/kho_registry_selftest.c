@@ -178,12 +178,10 @@ static int __init kt_first_boot(void)
 	kho_test_v2.state->write_enabled = true;
 	if (err)
 		return err;
-	fdt = kho_alloc_preserve(PAGE_SIZE);
+	fdt = kho_alloc_fdt(COMPAT);
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
-	err = fdt_create_empty_tree(fdt, PAGE_SIZE);
-	err = err ?: fdt_setprop_string(fdt, 0, "compatible", COMPAT);
-	err = err ?: fdt_setprop_u64(fdt, 0, "a", ha);
+	err = fdt_setprop_u64(fdt, 0, "a", ha);
 	err = err ?: fdt_setprop_u64(fdt, 0, "b", hb);
 	err = err ?: kho_add_subtree(NODE, fdt);
 	if (!err)

@@ -736,23 +736,13 @@ static void free2(int luo)
 {
 	int s = luo_retrieve_session(luo, "free");
 	int fd = s < 0 ? s : luo_retrieve(s, 1);
-	long m0, m1, sh0, sh1, d, t0 = meminfo_kb("MemTotal");
+	long m0, t0 = meminfo_kb("MemTotal");
 
 	mf_check(fd, &free_mf[0], 0);
 	m0 = free_kb();
 	check(luo_finish(s) == 0, "free: finish");
-	d = free_wait(m0, FREE_SIZE);
-	check(d * KIB >= FREE_SIZE - FREE_SIZE / 16,
-	      "free: unretrieved 64 MiB freed at finish (MemFree+pcp +%ld kB)", d);
-	m1 = free_kb();
-	sh0 = meminfo_kb("Shmem");
-	close(fd);
-	sh1 = meminfo_kb("Shmem");
-	check((sh0 - sh1) * KIB >= FREE_SIZE - 2 * MIB,
-	      "free: Shmem -%ld kB at close", sh0 - sh1);
-	d = free_wait(m1, FREE_SIZE);
-	check(d * KIB >= FREE_SIZE - FREE_SIZE / 16,
-	      "free: retrieved 64 MiB freed at close (MemFree+pcp +%ld kB)", d);
+	check_freed(m0, FREE_SIZE, "free: unretrieved memfd at finish");
+	check_close_frees(fd, FREE_SIZE, "free: retrieved memfd");
 	printf("# MemTotal %ld -> %ld kB\n", t0, meminfo_kb("MemTotal"));
 	close(s);
 }

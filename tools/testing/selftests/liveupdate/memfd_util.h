@@ -227,6 +227,28 @@ static inline long free_wait(long f0, unsigned long bytes)
 	return d;
 }
 
+/* Check that @bytes came back (less 1/16) since free_kb() was @f0. */
+static inline void check_freed(long f0, unsigned long bytes, const char *what)
+{
+	long d = free_wait(f0, bytes);
+
+	check(d * KIB >= (long)(bytes - bytes / 16),
+	      "%s: %lu MiB back (MemFree+pcp +%ld kB)", what, bytes / MIB, d);
+}
+
+/* Close @fd, the last reference of a memfd of @bytes: Shmem and free memory. */
+static inline void check_close_frees(int fd, unsigned long bytes,
+				     const char *what)
+{
+	long f0 = free_kb(), sh0 = meminfo_kb("Shmem"), sh1;
+
+	close(fd);
+	sh1 = meminfo_kb("Shmem");
+	check((sh0 - sh1) * KIB >= (long)(bytes - 2 * MIB),
+	      "%s: Shmem -%ld kB at close", what, sh0 - sh1);
+	check_freed(f0, bytes, what);
+}
+
 /* The number in a sysfs or procfs file, or -1. */
 static inline long read_long(const char *path)
 {

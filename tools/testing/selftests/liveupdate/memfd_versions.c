@@ -78,7 +78,7 @@ static void stage2(int luo, const char *mode)
 {
 	int v2 = reads_v2(mode), unreadable = !strcmp(mode, "both-read-v1");
 	int s = luo_retrieve_session(luo, "versions");
-	long hp0 = meminfo_kb("ShmemHugePages"), m0, sh0, sh1, d;
+	long hp0 = meminfo_kb("ShmemHugePages");
 	int fds[NR_MFS];
 	unsigned int i, seals;
 
@@ -109,15 +109,7 @@ static void stage2(int luo, const char *mode)
 		check(fcntl(fds[5], F_ADD_SEALS, F_SEAL_GROW) == -1 &&
 		      errno == EPERM, "sealable: no longer sealable (v1 read)");
 	}
-	m0 = free_kb();
-	sh0 = meminfo_kb("Shmem");
-	close(fds[4]);
-	sh1 = meminfo_kb("Shmem");
-	check((sh0 - sh1) * KIB >= FREE_SIZE - 2 * MIB,
-	      "free: Shmem -%ld kB at close", sh0 - sh1);
-	d = free_wait(m0, FREE_SIZE);
-	check(d * KIB >= FREE_SIZE - FREE_SIZE / 16,
-	      "free: 32 MiB back at close (MemFree+pcp +%ld kB)", d);
+	check_close_frees(fds[4], FREE_SIZE, "free");
 	for (i = 0; i < NR_MFS; i++)
 		if (i != 4)
 			close(fds[i]);
