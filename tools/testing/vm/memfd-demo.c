@@ -78,7 +78,7 @@ static unsigned long checksum(int fd, int verify, int *bad)
 	return h;
 }
 
-static long meminfo(const char *key)
+static long meminfo_kb(const char *key)
 {
 	char line[128];
 	long v = -1;
@@ -141,7 +141,7 @@ static int stage1(void)
 	fstat(fd, &st);
 	printf("DEMO size_mib %lu\n", SIZE / MIB);
 	printf("DEMO data_mib %lu\n", (unsigned long)st.st_blocks * 512 / MIB);
-	printf("DEMO thp_mib %ld\n", meminfo("ShmemHugePages") / 1024);
+	printf("DEMO thp_mib %ld\n", meminfo_kb("ShmemHugePages") / 1024);
 	printf("DEMO checksum_before %016lx\n", h);
 	if (bad)
 		return die("pattern");
@@ -183,7 +183,7 @@ static int stage2(void)
 		return die("retrieve");
 	clock_gettime(CLOCK_BOOTTIME, &up);
 	printf("DEMO retrieved_uptime %.2f\n", up.tv_sec + up.tv_nsec / 1e9);
-	printf("DEMO thp_mib_after %ld\n", meminfo("ShmemHugePages") / 1024);
+	printf("DEMO thp_mib_after %ld\n", meminfo_kb("ShmemHugePages") / 1024);
 	t = now();
 	h = checksum(rf.fd, 1, &bad);
 	printf("DEMO verify_ms %.0f\n", (now() - t) * 1000);
