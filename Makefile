@@ -13,6 +13,10 @@ OBJ := $(BUILD)/obj
 JOBS ?= $(shell nproc)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Paths below the clone are hashed relative to it, so another clone (CI's,
+# a worktree) hits the same cache entries.
+export CCACHE_BASEDIR ?= $(TOP)
+export CCACHE_NOHASHDIR ?= 1
 # Fixed build identity so ccache hits across clones and rebuilds.
 KMAKE = $(MAKE) -s -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
 	CC="ccache gcc" HOSTCC="ccache gcc" \
