@@ -40,6 +40,7 @@ void kho_remove_subtree(void *fdt);
 int kho_retrieve_subtree(const char *name, phys_addr_t *phys);
 
 int kho_finalize(void);
+void kho_abort(void);
 
 /* Hooks in the base kernel. */
 void kho_parse_setup_data(u64 pa, u32 len);
@@ -49,7 +50,6 @@ bool kho_scratch_overlap(phys_addr_t phys, size_t size);
 int kho_locate_mem_hole(struct kexec_buf *kbuf,
 			int (*func)(struct resource *, void *));
 int kho_fill_setup_data(struct kho_data *data);
-int liveupdate_reboot(void);
 
 #else /* !CONFIG_KEXEC_HANDOVER */
 
@@ -85,6 +85,7 @@ static inline int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
 	return -EOPNOTSUPP;
 }
 static inline int kho_finalize(void) { return -EOPNOTSUPP; }
+static inline void kho_abort(void) { }
 
 static inline void kho_parse_setup_data(u64 pa, u32 len) { }
 static inline void kho_memblock_setup(void) { }
@@ -99,7 +100,6 @@ static inline int kho_locate_mem_hole(struct kexec_buf *kbuf,
 	return 1;
 }
 static inline int kho_fill_setup_data(struct kho_data *data) { return -EOPNOTSUPP; }
-static inline int liveupdate_reboot(void) { return 0; }
 
 #endif /* CONFIG_KEXEC_HANDOVER */
 

@@ -9,6 +9,7 @@
 #define _LINUX_LIVEUPDATE_H
 
 #include <linux/errno.h>
+#include <linux/kexec_handover.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <uapi/linux/liveupdate.h>
@@ -81,6 +82,7 @@ int liveupdate_register_file_handler(struct liveupdate_file_handler *fh);
 int liveupdate_unregister_file_handler(struct liveupdate_file_handler *fh);
 int luo_freeze(void);
 void luo_unfreeze(void);
+int liveupdate_reboot(void);
 #else
 static inline bool liveupdate_enabled(void) { return false; }
 static inline int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
@@ -93,6 +95,11 @@ static inline int liveupdate_unregister_file_handler(struct liveupdate_file_hand
 }
 static inline int luo_freeze(void) { return 0; }
 static inline void luo_unfreeze(void) { }
+/* Without LUO, KHO users still get their map written at kexec. */
+static inline int liveupdate_reboot(void)
+{
+	return kho_is_enabled() ? kho_finalize() : 0;
+}
 #endif
 
 #endif /* _LINUX_LIVEUPDATE_H */

@@ -12,9 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
-#include <linux/kho_registry.h>
 #include <linux/libfdt.h>
-#include <linux/liveupdate.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -608,6 +606,8 @@ int kho_finalize(void)
 	}
 	kho_out.finalized = true;
 	kho_debug_corrupt();
+	pr_info("map of preserved memory: %u pages + %u bitmap pages\n",
+		kho_out.map.nr_pages, kho_out.map.nr_bitmaps);
 	mutex_unlock(&kho_out.lock);
 	return 0;
 
@@ -620,44 +620,21 @@ free_map:
 }
 
 /**
- * liveupdate_reboot() - last step before a kexec reboot
+ * kho_abort() - undo kho_finalize(): the kexec will not happen
  *
- * Called by kernel_kexec() before the point of no return: LUO freezes
- * its files and writes its sessions, the target catalog is checked, the
- * map of preserved memory is written. An error undoes all of it, aborts
- * the kexec and the system keeps running.
- *
- * Return: 0, the error of luo_freeze(), -ENOEXEC if a target catalog is
- * set and the target cannot read some object (see
- * kho_registry_check_target()), or the error of kho_finalize().
+ * Drops the written map; preserved memory stays preserved and the next
+ * kho_finalize() writes the map again.
  */
-int liveupdate_reboot(void)
+void kho_abort(void)
 {
-	int err;
-
-	if (!kho_enable)
-		return 0;
-	err = luo_freeze();
-	if (err)
-		return err;
-	err = kho_registry_check_target();
-	if (err) {
-		pr_err("the target kernel cannot read what is handed over, kexec aborted\n");
-		goto unfreeze;
-	}
-	err = kho_finalize();
-	if (err) {
-		pr_err("cannot write the map of preserved memory (%d), kexec aborted\n",
-		       err);
-		goto unfreeze;
-	}
-	pr_info("map of preserved memory: %u pages + %u bitmap pages\n",
-		kho_out.map.nr_pages, kho_out.map.nr_bitmaps);
-	return 0;
-
-unfreeze:
-	luo_unfreeze();
-	return err;
+	if (kho_check_fdt())
+		return;
+	mutex_lock(&kho_out.lock);
+	kho_map_free(&kho_out.map);
+	fdt_setprop_u64(kho_out.fdt, 0, KHO_FDT_MAP, 0);
+	fdt_setprop_u32(kho_out.fdt, 0, KHO_FDT_MAP_PAGES, 0);
+	kho_out.finalized = false;
+	mutex_unlock(&kho_out.lock);
 }
 
 static int __init kho_create_fdt(void)

@@ -13,6 +13,7 @@
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/kho/abi/luo.h>
+#include <linux/kho_registry.h>
 #include <linux/libfdt.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -235,6 +236,45 @@ void luo_unfreeze(void)
 	luo_session_unserialize();
 	luo_file_unfreeze_all();
 	mutex_unlock(&luo_mutex);
+}
+
+/**
+ * liveupdate_reboot() - last step before a kexec reboot
+ *
+ * Called by kernel_kexec() before the point of no return: LUO freezes
+ * its files and writes its sessions, the target catalog is checked, KHO
+ * writes the map of preserved memory. An error undoes all of it, aborts
+ * the kexec and the system keeps running.
+ *
+ * Return: 0, the error of luo_freeze(), -ENOEXEC if a target catalog is
+ * set and the target cannot read some object (see
+ * kho_registry_check_target()), or the error of kho_finalize().
+ */
+int liveupdate_reboot(void)
+{
+	int err;
+
+	if (!kho_is_enabled())
+		return 0;
+	err = luo_freeze();
+	if (err)
+		return err;
+	err = kho_registry_check_target();
+	if (err) {
+		pr_err("the target kernel cannot read what is handed over, kexec aborted\n");
+		goto unfreeze;
+	}
+	err = kho_finalize();
+	if (err) {
+		pr_err("cannot write the map of preserved memory (%d), kexec aborted\n",
+		       err);
+		goto unfreeze;
+	}
+	return 0;
+
+unfreeze:
+	luo_unfreeze();
+	return err;
 }
 
 static int __init luo_init(void)
