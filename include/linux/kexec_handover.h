@@ -46,6 +46,8 @@ void kho_abort(void);
 void kho_parse_setup_data(u64 pa, u32 len);
 void kho_memblock_setup(void);
 void kho_memory_init(void);
+unsigned long kho_preserved_range(unsigned long start, unsigned long end,
+				  unsigned long *busy_end);
 bool kho_scratch_overlap(phys_addr_t phys, size_t size);
 int kho_locate_mem_hole(struct kexec_buf *kbuf,
 			int (*func)(struct resource *, void *));
@@ -90,6 +92,13 @@ static inline void kho_abort(void) { }
 static inline void kho_parse_setup_data(u64 pa, u32 len) { }
 static inline void kho_memblock_setup(void) { }
 static inline void kho_memory_init(void) { }
+static inline unsigned long kho_preserved_range(unsigned long start,
+						unsigned long end,
+						unsigned long *busy_end)
+{
+	*busy_end = end;
+	return end;
+}
 static inline bool kho_scratch_overlap(phys_addr_t phys, size_t size)
 {
 	return false;

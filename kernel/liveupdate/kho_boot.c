@@ -11,8 +11,9 @@
  * (kho_parse_setup_data()); once memblock knows the memory map,
  * kho_memblock_setup() checks it, marks the scratch areas and makes
  * memblock allocate only from them; kho_memory_init() checks the map of
- * preserved memory, reserves every preserved block and ends scratch-only
- * mode. The scratch areas stay reserved and serve the next kexec.
+ * preserved memory and marks every preserved block (kho_reserve.c);
+ * memblock_free_all() leaves those alone and ends scratch-only mode. The
+ * scratch areas stay reserved and serve the next kexec.
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
@@ -23,6 +24,7 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
+#include <linux/swiotlb.h>
 #include "kho_internal.h"
 
 bool kho_enable __ro_after_init = IS_ENABLED(CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT);
@@ -93,14 +95,14 @@ void __init kho_parse_setup_data(u64 pa, u32 len)
 	kho_setup_found = true;
 }
 
-static bool __init kho_area_ok(phys_addr_t addr, phys_addr_t size)
+bool __init kho_area_ok(phys_addr_t addr, phys_addr_t size)
 {
 	return size && PAGE_ALIGNED(addr) && PAGE_ALIGNED(size) &&
 	       addr + size > addr && memblock_is_region_memory(addr, size);
 }
 
-static bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
-			 phys_addr_t addr, phys_addr_t size)
+bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
+		  phys_addr_t addr, phys_addr_t size)
 {
 	unsigned int i;
 
@@ -203,91 +205,6 @@ void __init kho_memblock_setup(void)
 	memblock_set_kho_scratch_only();
 }
 
-struct kho_reserve_ctx {
-	unsigned long runs;	/* runs handled so far */
-	unsigned long limit;	/* stop after this many runs (undo) */
-	bool reserve;		/* false: check only */
-};
-
-static int __init kho_reserve_run(void *arg, unsigned long pfn,
-				  unsigned int order, unsigned long nr)
-{
-	struct kho_reserve_ctx *ctx = arg;
-	phys_addr_t addr = PFN_PHYS(pfn);
-	phys_addr_t size = PFN_PHYS(nr << order);
-	unsigned long i;
-
-	if (ctx->runs == ctx->limit)
-		return -ECANCELED;
-	if (!kho_area_ok(addr, size) ||
-	    kho_overlaps(kho_in.scratch, kho_in.nr_scratch, addr, size) ||
-	    addr < SZ_1M || memblock_is_region_reserved(addr, size))
-		return -EINVAL;
-	if (ctx->reserve) {
-		if (memblock_reserve(addr, size))
-			return -ENOMEM;
-		for (i = 0; i < nr; i++)
-			set_page_private(pfn_to_page(pfn + (i << order)),
-					 KHO_PAGE_PRIVATE(order));
-	}
-	ctx->runs++;
-	return 0;
-}
-
-static int __init kho_unreserve_run(void *arg, unsigned long pfn,
-				    unsigned int order, unsigned long nr)
-{
-	struct kho_reserve_ctx *ctx = arg;
-	unsigned long i;
-
-	if (ctx->runs == ctx->limit)
-		return -ECANCELED;
-	memblock_phys_free(PFN_PHYS(pfn), PFN_PHYS(nr << order));
-	for (i = 0; i < nr; i++)
-		set_page_private(pfn_to_page(pfn + (i << order)), 0);
-	ctx->runs++;
-	return 0;
-}
-
-static void * __init kho_map_phys_in(void *arg, phys_addr_t phys)
-{
-	if (!PAGE_ALIGNED(phys) || !kho_area_ok(phys, PAGE_SIZE) ||
-	    kho_overlaps(kho_in.scratch, kho_in.nr_scratch, phys, PAGE_SIZE))
-		return NULL;
-	return phys_to_virt(phys);
-}
-
-static const struct kho_map_ops kho_map_in_ops __initconst = {
-	.map_phys = kho_map_phys_in,
-};
-
-/*
- * Reserve every block of the incoming map, or nothing: the map is checked
- * whole first, then reserved; two blocks that overlap are found while
- * reserving, and what was reserved until then is released again.
- */
-static int __init kho_reserve_preserved(void)
-{
-	struct kho_reserve_ctx ctx = { .limit = ULONG_MAX };
-	unsigned long reserved;
-	int err;
-
-	err = kho_map_walk(kho_in.map_phys, kho_in.map_pages, &kho_map_in_ops,
-			   MAX_PAGE_ORDER, kho_reserve_run, &ctx);
-	if (err)
-		return err;
-	ctx = (struct kho_reserve_ctx){ .limit = ULONG_MAX, .reserve = true };
-	err = kho_map_walk(kho_in.map_phys, kho_in.map_pages, &kho_map_in_ops,
-			   MAX_PAGE_ORDER, kho_reserve_run, &ctx);
-	if (!err)
-		return 0;
-	reserved = ctx.runs;
-	ctx = (struct kho_reserve_ctx){ .limit = reserved };
-	kho_map_walk(kho_in.map_phys, kho_in.map_pages, &kho_map_in_ops,
-		     MAX_PAGE_ORDER, kho_unreserve_run, &ctx);
-	return err;
-}
-
 static int __init kho_reserve_scratch(void)
 {
 	phys_addr_t reserved = memblock_reserved_size();
@@ -297,6 +214,13 @@ static int __init kho_reserve_scratch(void)
 	if (!low && !global) {
 		/* Room for the next kernel, its initramfs and its memmap. */
 		low = SZ_16M;
+		/*
+		 * The next kernel allocates only from scratch until
+		 * memblock_free_all(), and mem_init() sets up swiotlb, below
+		 * 4 GiB, before that on machines with memory above 4 GiB.
+		 */
+		if (IS_ENABLED(CONFIG_SWIOTLB) && max_pfn > PFN_DOWN(SZ_4G))
+			low += swiotlb_size_or_default();
 		global = max_t(phys_addr_t, SZ_64M,
 			       div_u64((u64)reserved * kho_scratch_scale, 100));
 	}
@@ -340,7 +264,6 @@ void __init kho_memory_init(void)
 			kho_out.scratch[i] = kho_in.scratch[i];
 		}
 		kho_out.nr_scratch = kho_in.nr_scratch;
-		memblock_clear_kho_scratch_only();
 		return;
 	}
 
