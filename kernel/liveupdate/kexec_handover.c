@@ -589,6 +589,9 @@ int kho_finalize(void)
 	mutex_lock(&kho_out.lock);
 	kho_map_free(&kho_out.map);
 	kho_map_writer_init(&kho_out.map, &kho_map_out_ops);
+	err = kho_check_scratch_room();
+	if (err)
+		goto free_map;
 	for (order = 0; order < NR_PAGE_ORDERS; order++) {
 		xa_for_each(&kho_out.blocks[order], win, bits) {
 			err = kho_map_add_window(&kho_out.map, order, win, bits);

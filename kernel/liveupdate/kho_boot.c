@@ -74,6 +74,9 @@ bad:
 }
 early_param("kho_scratch", kho_parse_scratch);
 
+/* What the next kernel allocates early besides its memory map. */
+#define KHO_SCRATCH_SLACK	SZ_4M
+
 static struct kho_data kho_setup __initdata;
 static bool kho_setup_found __initdata;
 
@@ -276,6 +279,53 @@ void __init kho_memory_init(void)
 		kho_enable = false;
 		pr_err("cannot reserve scratch memory, kexec handover disabled\n");
 	}
+}
+
+/* The highest pfn + 1 of the blocks preserved at any order, 0 if none. */
+static unsigned long kho_preserved_end(void)
+{
+	unsigned long end = 0, win;
+	unsigned int order;
+	void *bits;
+
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		xa_for_each(&kho_out.blocks[order], win, bits)
+			end = max(end, (win + 1) << (KHO_MAP_WINDOW_SHIFT + order));
+	return end;
+}
+
+/**
+ * kho_check_scratch_room() - can the next kernel boot in the scratch areas
+ *
+ * Until memblock_free_all() the next kernel allocates only from scratch,
+ * where the kexec segments (its kernel, decompressed in place, and its
+ * initramfs) already lie: its memory map, at least as large as this
+ * kernel's, and the bitmap it builds of the preserved pages must fit
+ * beside them, with room for page tables and the like. A handover that
+ * cannot boot is refused here instead of ending in a hang. Called with
+ * kho_out.lock held, from kho_finalize() on the reboot path.
+ *
+ * Return: 0, or -ENOSPC with one log line.
+ */
+int kho_check_scratch_room(void)
+{
+	phys_addr_t have = 0, need;
+	unsigned long i;
+
+	lockdep_assert_held(&kho_out.lock);
+	for (i = 0; i < kho_out.nr_scratch; i++)
+		have += kho_out.scratch[i].size;
+	need = PFN_PHYS(PFN_UP(max_pfn * sizeof(struct page))) +
+	       BITS_TO_LONGS(kho_preserved_end()) * sizeof(long) +
+	       KHO_SCRATCH_SLACK;
+	if (kexec_image)
+		for (i = 0; i < kexec_image->nr_segments; i++)
+			need += kexec_image->segment[i].memsz;
+	if (need <= have)
+		return 0;
+	pr_err("scratch of %llu MiB cannot boot the next kernel (it needs about %llu MiB: segments, memory map, preserved-page bitmap); raise kho_scratch=\n",
+	       (u64)have >> 20, (u64)need >> 20);
+	return -ENOSPC;
 }
 
 /**
