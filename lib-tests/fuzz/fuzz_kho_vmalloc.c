@@ -3,8 +3,9 @@
  * libFuzzer target: restore of a preserved vmalloc area from arbitrary
  * bytes. The first 16 bytes are the handle (struct kho_vmalloc), the rest
  * the pages handed over (fuzz_pages.h). Whatever the input, the reader
- * must neither crash nor leak, and the runs it restores must add up to
- * the size it checked.
+ * must neither crash nor leak, the runs it restores must add up to the
+ * size it checked, and once it accepted the chain, no run of it that can
+ * still be claimed is left handed over, even after an error.
  */
 #include <linux/kho/abi/kexec_handover.h>
 #include "fuzz_pages.h"
@@ -33,6 +34,34 @@ static int fuzz_collect(void *arg, phys_addr_t phys, unsigned long nr_pages)
 	return 0;
 }
 
+/*
+ * The reader accepted the chain of @desc: a run whose pages are all still
+ * handed over could have been claimed when it was tried (pages are never
+ * handed back), so it was left behind.
+ */
+static void fuzz_check_runs_taken(const struct kho_vmalloc *desc)
+{
+	phys_addr_t phys = le64_to_cpu(desc->first);
+	u32 c, i, k;
+
+	for (c = 0; c < le32_to_cpu(desc->nr_chunks); c++) {
+		const struct kho_vmalloc_chunk *chunk = fuzz_pages_virt(phys);
+
+		if (!chunk)
+			fuzz_fail("accepted a chain outside the input");
+		for (i = 0; i < le32_to_cpu(chunk->count); i++) {
+			phys_addr_t run = le64_to_cpu(chunk->runs[i].phys);
+			u32 nr = le32_to_cpu(chunk->runs[i].nr_pages);
+
+			for (k = 0; k < nr && fuzz_page_ops.peek(run + (phys_addr_t)k * PAGE_SIZE); k++)
+				;
+			if (k == nr)
+				fuzz_fail("a run that could be claimed was left handed over");
+		}
+		phys = le64_to_cpu(chunk->next);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_runs *runs = calloc(1, sizeof(*runs));
@@ -53,6 +82,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			fuzz_fail("reader accepted a size it was not given");
 		err = kho_vmalloc_reader_restore(&r, fuzz_collect, runs);
 		kho_vmalloc_reader_release(&r);
+		fuzz_check_runs_taken(&desc);
 		if (runs->pages > nr_pages)
 			fuzz_fail("runs beyond the checked size");
 		if (!err && runs->pages != nr_pages)
