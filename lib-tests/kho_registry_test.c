@@ -54,6 +54,7 @@ static void *kt_restore(const struct kho_format *f, u64 handle)
 {
 	u64 *page = fake_kho_ops.restore(handle);
 	struct kt_obj *o;
+	void *scratch;
 
 	if (!page)
 		return ERR_PTR(-EINVAL);
@@ -61,6 +62,13 @@ static void *kt_restore(const struct kho_format *f, u64 handle)
 		fake_kho_ops.free(page);
 		return ERR_PTR(-EBADMSG);
 	}
+	/* Like a real format, it needs memory: fake_kho_fail_after() hits it. */
+	scratch = fake_kho_ops.alloc();
+	if (!scratch) {
+		fake_kho_ops.free(page);
+		return ERR_PTR(-ENOMEM);
+	}
+	fake_kho_ops.free(scratch);
 	o = kzalloc(sizeof(*o), GFP_KERNEL);
 	if (o) {
 		o->value = page[0];
@@ -209,6 +217,86 @@ static void kho_registry_test_fallback(KT_CTX)
 		}
 		kho_registry_destroy(&r);
 		/* Every version restored, released or discarded. */
+		KT_EXPECT_EQ(fake_kho_handed(), 0);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+	}
+}
+
+/*
+ * Pages claimed twice: a version whose handle is the record's own page
+ * fails (the record is claimed first) and the next older one is used;
+ * two versions sharing one page: the discard of the second finds it
+ * claimed and leaves it.
+ */
+static void kho_registry_test_shared_pages(KT_CTX)
+{
+	struct kt_obj obj = { .value = 9 }, *o;
+	struct kho_registry r;
+	struct kho_record *rec;
+	u64 handle, lost;
+	unsigned int c;
+
+	for (c = 0; c < 2; c++) {
+		kt_registry(&r, true, true, true);
+		KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+		rec = fake_kho_ops.range_virt(handle);
+		KT_ASSERT(le16_to_cpu(rec->nr) == 3 &&
+			  le32_to_cpu(rec->versions[2].version) == 3);
+		/* The page replaced is no longer preserved: lost at kexec. */
+		lost = le64_to_cpu(rec->versions[c ? 0 : 2].handle);
+		fake_kho_ops.unpreserve(fake_kho_ops.range_virt(lost));
+		if (c == 0)
+			rec->versions[2].handle = cpu_to_le64(handle);
+		else
+			rec->versions[0].handle = rec->versions[1].handle;
+		kho_registry_destroy(&r);
+		fake_kho_kexec();
+		kt_registry(&r, false, false, false);
+		o = __kho_registry_restore(&r, FAMILY, handle);
+		KT_EXPECT(!IS_ERR(o));
+		if (!IS_ERR(o)) {
+			KT_EXPECT_EQ(o->restored_from, c ? 3 : 2);
+			kfree(o);
+		}
+		kho_registry_destroy(&r);
+		KT_EXPECT_EQ(fake_kho_handed(), 0);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+	}
+}
+
+/*
+ * The restore op runs out of memory after @n allocations: it falls back
+ * to older versions, which fail the same way; whatever the outcome,
+ * nothing stays handed over or allocated.
+ */
+static void kho_registry_test_restore_enomem(KT_CTX)
+{
+	struct kt_obj obj = { .value = 3 }, *o;
+	struct kho_registry r;
+	u64 handle;
+	long n;
+
+	for (n = 0; n < 3; n++) {
+		kt_registry(&r, true, true, true);
+		KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+		kho_registry_destroy(&r);
+		fake_kho_kexec();
+		kt_registry(&r, false, false, false);
+		fake_kho_fail_after(n);
+		o = __kho_registry_restore(&r, FAMILY, handle);
+		fake_kho_fail_after(-1);
+		if (n == 0) {
+			KT_EXPECT_EQ(PTR_ERR(o), -ENOMEM);
+		} else {
+			KT_EXPECT(!IS_ERR(o));
+			if (!IS_ERR(o)) {
+				KT_EXPECT_EQ(o->restored_from, 3);
+				kfree(o);
+			}
+		}
+		kho_registry_destroy(&r);
 		KT_EXPECT_EQ(fake_kho_handed(), 0);
 		KT_EXPECT_EQ(fake_kho_misuse(), 0);
 		KT_EXPECT_EQ(fake_kho_reset(), 0);
@@ -457,6 +545,8 @@ KT_SUITE(kho_registry,
 	 KT_CASE(kho_registry_test_versions),
 	 KT_CASE(kho_registry_test_errors),
 	 KT_CASE(kho_registry_test_fallback),
+	 KT_CASE(kho_registry_test_shared_pages),
+	 KT_CASE(kho_registry_test_restore_enomem),
 	 KT_CASE(kho_registry_test_unknown_version),
 	 KT_CASE(kho_registry_test_wrong_handle),
 	 KT_CASE(kho_registry_test_discard),
