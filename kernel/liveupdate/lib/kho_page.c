@@ -45,7 +45,8 @@ static void *kho_page_restore(phys_addr_t phys)
 /*
  * What kho_page_restore() checks, without the claim: the head of a
  * preserved order-0 block, not restored yet. Such a page is reserved
- * memory of the direct map, readable as it is.
+ * memory of the direct map, readable as it is. KHO has no call for this
+ * and this file is the library's only link to KHO, hence kho_internal.h.
  */
 static void *kho_page_peek(phys_addr_t phys)
 {
