@@ -7,8 +7,8 @@
  * (fuzz_pages.h), the record at page 0 (handle PAGE_SIZE).
  *
  * The registry knows the test family "kt-family", versions 1..3, and
- * "kt-other", version 1 (so that a record of the wrong family is
- * discarded through known ops). Each version of an object is one page at
+ * "kt-other", version 1 (a record of the other family is refused by a
+ * restore, discarded through known ops by a discard). Each version of an object is one page at
  * its handle: restore and discard claim it and free it (a restore that
  * cannot claim it fails with -ENODATA). Whatever the input, nothing
  * claimed may stay unreleased, a record refused (-EINVAL) is left
