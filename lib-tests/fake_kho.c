@@ -8,6 +8,7 @@
 #include "fake_kho.h"
 #include "kho_test.h"
 
+/* FAKE_FREE: a page of a block given back by free_range. */
 enum fake_state { FAKE_FREE, FAKE_ALLOCATED, FAKE_PRESERVED, FAKE_HANDED };
 
 struct fake_page {
@@ -200,6 +201,13 @@ static void *fake_restore(phys_addr_t phys)
 	return p->virt;
 }
 
+static void *fake_peek(phys_addr_t phys)
+{
+	struct fake_page *p = fake_find(phys);
+
+	return p && p->state == FAKE_HANDED && !p->block ? p->virt : NULL;
+}
+
 static int fake_preserve_range(phys_addr_t phys, unsigned long nr)
 {
 	unsigned long i;
@@ -248,6 +256,26 @@ static bool fake_restore_range(phys_addr_t phys, unsigned long nr)
 	return true;
 }
 
+static void fake_free_range(phys_addr_t phys, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct fake_page *p = fake_find(phys + i * PAGE_SIZE);
+
+		if (!p || p->state != FAKE_ALLOCATED) {
+			fake_errors++;
+		} else if (p->block) {
+			/* Its block goes with fake_kho_free_block(). */
+			memset(p->virt, 0x6b, PAGE_SIZE);
+			p->state = FAKE_FREE;
+			fake_in_use--;
+		} else {
+			fake_release(p);
+		}
+	}
+}
+
 static void *fake_range_virt(phys_addr_t phys)
 {
 	struct fake_page *p = fake_find(phys);
@@ -262,9 +290,11 @@ const struct kho_page_ops fake_kho_ops = {
 	.unpreserve = fake_unpreserve,
 	.to_phys = fake_to_phys,
 	.restore = fake_restore,
+	.peek = fake_peek,
 	.preserve_range = fake_preserve_range,
 	.unpreserve_range = fake_unpreserve_range,
 	.restore_range = fake_restore_range,
+	.free_range = fake_free_range,
 	.range_virt = fake_range_virt,
 };
 
@@ -301,7 +331,10 @@ remove_inserted:
 	return NULL;
 }
 
-/* Free a block whose pages are all allocated (restored or never preserved). */
+/*
+ * Free a block whose pages are all allocated (restored or never
+ * preserved) or given back by free_range.
+ */
 void fake_kho_free_block(void *virt, unsigned long nr_pages)
 {
 	unsigned long i;
@@ -309,13 +342,18 @@ void fake_kho_free_block(void *virt, unsigned long nr_pages)
 	for (i = 0; i < nr_pages; i++) {
 		struct fake_page *p = fake_find(kt_virt_to_phys((u8 *)virt + i * PAGE_SIZE));
 
-		if (!p || p->state != FAKE_ALLOCATED) {
+		if (!p || (p->state != FAKE_ALLOCATED && p->state != FAKE_FREE)) {
 			fake_errors++;
 			return;
 		}
 	}
-	for (i = 0; i < nr_pages; i++)
-		fake_remove(fake_find(kt_virt_to_phys((u8 *)virt + i * PAGE_SIZE)));
+	for (i = 0; i < nr_pages; i++) {
+		struct fake_page *p = fake_find(kt_virt_to_phys((u8 *)virt + i * PAGE_SIZE));
+
+		if (p->state == FAKE_FREE)
+			fake_in_use++;	/* fake_remove() counts it out again */
+		fake_remove(p);
+	}
 	kt_raw_free_block(virt, nr_pages);
 }
 
@@ -333,7 +371,7 @@ void fake_kho_kexec(void)
 		}
 		if (p->phys && p->state == FAKE_PRESERVED)
 			p->state = FAKE_HANDED;
-		else if (p->phys && p->state == FAKE_ALLOCATED)
+		else if (p->phys && p->state != FAKE_HANDED)
 			memset(p->virt, 0x6b, PAGE_SIZE);	/* block: poison */
 		i++;
 	}
@@ -342,6 +380,16 @@ void fake_kho_kexec(void)
 long fake_kho_pages(void)
 {
 	return fake_in_use;
+}
+
+long fake_kho_handed(void)
+{
+	unsigned long i;
+	long n = 0;
+
+	for (i = 0; i < fake_size; i++)
+		n += fake_table[i].phys && fake_table[i].state == FAKE_HANDED;
+	return n;
 }
 
 long fake_kho_misuse(void)

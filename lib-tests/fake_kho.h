@@ -9,7 +9,8 @@
  *       +------------------------------restore------------------+
  *
  * fake_kho_kexec() frees (and poisons) every page that is not preserved,
- * like memory lost across a real kexec.
+ * like memory lost across a real kexec. Pages of a block (caller memory)
+ * go back with the block; free_range only marks them free.
  */
 #ifndef _LIB_TESTS_FAKE_KHO_H
 #define _LIB_TESTS_FAKE_KHO_H
@@ -27,6 +28,8 @@ void fake_kho_fail_after(long n);
 void fake_kho_kexec(void);
 /* Pages in any state but free. */
 long fake_kho_pages(void);
+/* Pages handed over and not claimed. */
+long fake_kho_handed(void);
 /* Errors seen: freeing a preserved page, unpreserving twice... */
 long fake_kho_misuse(void);
 /* Free everything; return how many pages were still in use. */

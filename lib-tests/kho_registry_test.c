@@ -49,13 +49,26 @@ static void kt_unstore(const struct kho_format *f, void *obj, u64 handle)
 	fake_kho_ops.free(page);
 }
 
+/* A page that does not say its version is damaged: freed, -EBADMSG. */
 static void *kt_restore(const struct kho_format *f, u64 handle)
 {
 	u64 *page = fake_kho_ops.restore(handle);
 	struct kt_obj *o;
+	void *scratch;
 
 	if (!page)
 		return ERR_PTR(-EINVAL);
+	if (page[1] != f->version) {
+		fake_kho_ops.free(page);
+		return ERR_PTR(-EBADMSG);
+	}
+	/* Like a real format, it needs memory: fake_kho_fail_after() hits it. */
+	scratch = fake_kho_ops.alloc();
+	if (!scratch) {
+		fake_kho_ops.free(page);
+		return ERR_PTR(-ENOMEM);
+	}
+	fake_kho_ops.free(scratch);
 	o = kzalloc(sizeof(*o), GFP_KERNEL);
 	if (o) {
 		o->value = page[0];
@@ -150,6 +163,233 @@ static void kho_registry_test_versions(KT_CTX)
 	KT_EXPECT_EQ(fake_kho_reset(), 0);
 }
 
+/* The page of version @version of the record at @handle. */
+static u64 *kt_version_page(u64 handle, u32 version)
+{
+	struct kho_record *rec = fake_kho_ops.range_virt(handle);
+	unsigned int i;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++)
+		if (le32_to_cpu(rec->versions[i].version) == version)
+			return fake_kho_ops.range_virt(le64_to_cpu(rec->versions[i].handle));
+	return NULL;
+}
+
+/*
+ * The newest readable version fails to restore: the next older one is
+ * tried, and so on; the failed ones were released by their restore op,
+ * the others are discarded. @damaged: bit v set damages version v.
+ */
+static void kho_registry_test_fallback(KT_CTX)
+{
+	static const struct {
+		unsigned int damaged;
+		int expect;	/* version restored, or -errno */
+	} cases[] = {
+		{ 0, 3 }, { 1 << 3, 2 }, { 1 << 3 | 1 << 2, 1 },
+		{ 1 << 2, 3 }, { 1 << 3 | 1 << 1, 2 },
+		{ 1 << 3 | 1 << 2 | 1 << 1, -EBADMSG },
+	};
+	struct kt_obj obj = { .value = 77 }, *o;
+	struct kho_registry r;
+	unsigned int c, v;
+	u64 handle;
+
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		kt_registry(&r, true, true, true);
+		KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+		for (v = 1; v <= 3; v++)
+			if (cases[c].damaged & 1 << v)
+				kt_version_page(handle, v)[1] = 99;
+		kho_registry_destroy(&r);
+		fake_kho_kexec();
+		kt_registry(&r, false, false, false);
+		o = __kho_registry_restore(&r, FAMILY, handle);
+		if (cases[c].expect > 0) {
+			KT_EXPECT(!IS_ERR(o));
+			if (!IS_ERR(o)) {
+				KT_EXPECT_EQ(o->restored_from, cases[c].expect);
+				KT_EXPECT_EQ(o->value, 77);
+				kfree(o);
+			}
+		} else {
+			KT_EXPECT_EQ(PTR_ERR(o), cases[c].expect);
+		}
+		kho_registry_destroy(&r);
+		/* Every version restored, released or discarded. */
+		KT_EXPECT_EQ(fake_kho_handed(), 0);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+	}
+}
+
+/*
+ * Pages claimed twice: a version whose handle is the record's own page
+ * fails (the record is claimed first) and the next older one is used;
+ * two versions sharing one page: the discard of the second finds it
+ * claimed and leaves it.
+ */
+static void kho_registry_test_shared_pages(KT_CTX)
+{
+	struct kt_obj obj = { .value = 9 }, *o;
+	struct kho_registry r;
+	struct kho_record *rec;
+	u64 handle, lost;
+	unsigned int c;
+
+	for (c = 0; c < 2; c++) {
+		kt_registry(&r, true, true, true);
+		KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+		rec = fake_kho_ops.range_virt(handle);
+		KT_ASSERT(le16_to_cpu(rec->nr) == 3 &&
+			  le32_to_cpu(rec->versions[2].version) == 3);
+		/* The page replaced is no longer preserved: lost at kexec. */
+		lost = le64_to_cpu(rec->versions[c ? 0 : 2].handle);
+		fake_kho_ops.unpreserve(fake_kho_ops.range_virt(lost));
+		if (c == 0)
+			rec->versions[2].handle = cpu_to_le64(handle);
+		else
+			rec->versions[0].handle = rec->versions[1].handle;
+		kho_registry_destroy(&r);
+		fake_kho_kexec();
+		kt_registry(&r, false, false, false);
+		o = __kho_registry_restore(&r, FAMILY, handle);
+		KT_EXPECT(!IS_ERR(o));
+		if (!IS_ERR(o)) {
+			KT_EXPECT_EQ(o->restored_from, c ? 3 : 2);
+			kfree(o);
+		}
+		kho_registry_destroy(&r);
+		KT_EXPECT_EQ(fake_kho_handed(), 0);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+	}
+}
+
+/*
+ * The restore op runs out of memory after @n allocations: it falls back
+ * to older versions, which fail the same way; whatever the outcome,
+ * nothing stays handed over or allocated.
+ */
+static void kho_registry_test_restore_enomem(KT_CTX)
+{
+	struct kt_obj obj = { .value = 3 }, *o;
+	struct kho_registry r;
+	u64 handle;
+	long n;
+
+	for (n = 0; n < 3; n++) {
+		kt_registry(&r, true, true, true);
+		KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+		kho_registry_destroy(&r);
+		fake_kho_kexec();
+		kt_registry(&r, false, false, false);
+		fake_kho_fail_after(n);
+		o = __kho_registry_restore(&r, FAMILY, handle);
+		fake_kho_fail_after(-1);
+		if (n == 0) {
+			KT_EXPECT_EQ(PTR_ERR(o), -ENOMEM);
+		} else {
+			KT_EXPECT(!IS_ERR(o));
+			if (!IS_ERR(o)) {
+				KT_EXPECT_EQ(o->restored_from, 3);
+				kfree(o);
+			}
+		}
+		kho_registry_destroy(&r);
+		KT_EXPECT_EQ(fake_kho_handed(), 0);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+	}
+}
+
+/*
+ * A version this kernel does not know: exactly the memory behind its
+ * handle stays handed over (the registry cannot tell what that is);
+ * everything else is restored or freed.
+ */
+static void kho_registry_test_unknown_version(KT_CTX)
+{
+	struct kt_obj obj = { .value = 5 }, *o;
+	struct kho_registry r;
+	struct kho_record *rec;
+	u64 handle, v9;
+
+	kt_registry(&r, true, false, true);
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+	rec = fake_kho_ops.range_virt(handle);
+	KT_ASSERT(le16_to_cpu(rec->nr) == 2);
+	/* What a newer kernel writing v1 and v9 would hand over. */
+	rec->versions[1].version = cpu_to_le32(9);
+	v9 = le64_to_cpu(rec->versions[1].handle);
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+	kt_registry(&r, false, false, false);
+	o = __kho_registry_restore(&r, FAMILY, handle);
+	KT_ASSERT(!IS_ERR(o));
+	KT_EXPECT_EQ(o->restored_from, 1);
+	kfree(o);
+	KT_EXPECT_EQ(fake_kho_handed(), 1);
+	KT_EXPECT(fake_kho_ops.peek(v9));
+	kho_registry_destroy(&r);
+	KT_EXPECT_EQ(fake_kho_misuse(), 0);
+	KT_EXPECT_EQ(fake_kho_reset(), 1);
+}
+
+/*
+ * A handle of another family, or one that is no record: refused before
+ * anything is claimed, so the object it belongs to still comes back
+ * whole with the right call.
+ */
+static void kho_registry_test_wrong_handle(KT_CTX)
+{
+	struct kt_obj obj = { .value = 42 }, *o;
+	struct kho_registry r;
+	u64 handle, other, v2;
+	long handed;
+
+	kt_registry(&r, false, true, true);
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &handle) == 0);
+	obj.value = 43;
+	KT_ASSERT(__kho_registry_store(&r, "kt-other", &obj, &other) == 0);
+	v2 = fake_kho_ops.to_phys(kt_version_page(handle, 2));
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+	kt_registry(&r, false, false, false);
+	handed = fake_kho_handed();
+	KT_EXPECT_EQ(handed, 5);
+
+	KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, FAMILY, other)), -EINVAL);
+	KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, "kt-other", handle)),
+		     -EINVAL);
+	/* A version's page is no record: not claimed either. */
+	KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, FAMILY, v2)), -EINVAL);
+	__kho_registry_discard(&r, v2);
+	KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, FAMILY, v2 + 8)),
+		     -EINVAL);
+	KT_EXPECT_EQ(fake_kho_handed(), handed);
+
+	o = __kho_registry_restore(&r, "kt-other", other);
+	KT_EXPECT(!IS_ERR(o));
+	if (!IS_ERR(o)) {
+		KT_EXPECT_EQ(o->value, 43);
+		kfree(o);
+	}
+	o = __kho_registry_restore(&r, FAMILY, handle);
+	KT_EXPECT(!IS_ERR(o));
+	if (!IS_ERR(o)) {
+		KT_EXPECT_EQ(o->value, 42);
+		KT_EXPECT_EQ(o->restored_from, 3);
+		kfree(o);
+	}
+	/* Claimed once: a second restore finds nothing. */
+	KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, FAMILY, handle)), -EINVAL);
+	kho_registry_destroy(&r);
+	KT_EXPECT_EQ(fake_kho_handed(), 0);
+	KT_EXPECT_EQ(fake_kho_misuse(), 0);
+	KT_EXPECT_EQ(fake_kho_reset(), 0);
+}
+
 static void kho_registry_test_errors(KT_CTX)
 {
 	struct kho_registry r;
@@ -173,12 +413,13 @@ static void kho_registry_test_errors(KT_CTX)
 	fake_kho_kexec();
 
 	kt_registry(&r, false, false, false);
-	/* Wrong family: dropped, memory back. */
+	/* Wrong family: refused, left for its owner. */
 	out = __kho_registry_restore(&r, FAMILY, other);
 	KT_EXPECT_EQ(PTR_ERR(out), -EINVAL);
 	/* Unstored before kexec: nothing there. */
 	out = __kho_registry_restore(&r, FAMILY, handle);
 	KT_EXPECT_EQ(PTR_ERR(out), -EINVAL);
+	__kho_registry_discard(&r, other);
 	kho_registry_destroy(&r);
 	KT_EXPECT_EQ(fake_kho_misuse(), 0);
 	KT_EXPECT_EQ(fake_kho_reset(), 0);
@@ -288,16 +529,26 @@ static void kho_registry_test_corrupt(KT_CTX)
 		kt_registry(&r, false, false, false);
 		KT_EXPECT_EQ(PTR_ERR(__kho_registry_restore(&r, FAMILY, handle)),
 			     -EINVAL);
+		__kho_registry_discard(&r, handle);
 		kho_registry_destroy(&r);
 		KT_EXPECT_EQ(fake_kho_misuse(), 0);
-		/* The versions' pages cannot be found from a bad record. */
-		KT_EXPECT(fake_kho_reset() <= 2);
+		/*
+		 * Nothing is claimed from a bad record: it and the pages of
+		 * its versions stay handed over.
+		 */
+		KT_EXPECT_EQ(fake_kho_handed(), 3);
+		KT_EXPECT_EQ(fake_kho_reset(), 3);
 	}
 }
 
 KT_SUITE(kho_registry,
 	 KT_CASE(kho_registry_test_versions),
 	 KT_CASE(kho_registry_test_errors),
+	 KT_CASE(kho_registry_test_fallback),
+	 KT_CASE(kho_registry_test_shared_pages),
+	 KT_CASE(kho_registry_test_restore_enomem),
+	 KT_CASE(kho_registry_test_unknown_version),
+	 KT_CASE(kho_registry_test_wrong_handle),
 	 KT_CASE(kho_registry_test_discard),
 	 KT_CASE(kho_registry_test_target),
 	 KT_CASE(kho_registry_test_enomem),

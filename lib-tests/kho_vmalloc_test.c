@@ -122,21 +122,28 @@ static int fixture_preserve(struct fixture *f, bool reverse)
 	return 0;
 }
 
+/* Owns the run whatever it returns, like kho_vmalloc.c's collector. */
 static int fixture_collect(void *arg, phys_addr_t phys, unsigned long nr)
 {
 	struct fixture *f = arg;
 
-	if (f->nr_got == MAX_RUNS || f->nr_got == f->fail_at)
+	if (f->nr_got == MAX_RUNS || f->nr_got == f->fail_at) {
+		fake_kho_ops.free_range(phys, nr);
 		return -EFAULT;
+	}
 	f->got_phys[f->nr_got] = phys;
 	f->got_pages[f->nr_got++] = nr;
 	return 0;
 }
 
-/* What the next kernel does: check, restore each run, free the chunks. */
+/*
+ * What the next kernel does: check, restore each run, free the chunks;
+ * on error free the runs it got, as kho_restore_vmalloc() does.
+ */
 static int fixture_restore(struct fixture *f)
 {
 	struct kho_vmalloc_reader r;
+	unsigned int i;
 	int err;
 
 	err = kho_vmalloc_reader_init(&r, &fake_kho_ops, &f->desc);
@@ -147,7 +154,21 @@ static int fixture_restore(struct fixture *f)
 	else
 		err = kho_vmalloc_reader_restore(&r, fixture_collect, f);
 	kho_vmalloc_reader_release(&r);
+	if (err)
+		for (i = 0; i < f->nr_got; i++)
+			fake_kho_ops.free_range(f->got_phys[i], f->got_pages[i]);
 	return err;
+}
+
+/* Pages of the blocks that no run covers: never preserved. */
+static long fixture_gaps(struct fixture *f)
+{
+	long pages = f->total_pages;
+	unsigned int i;
+
+	for (i = 0; i < f->nr_runs; i++)
+		pages -= f->run_pages[i];
+	return pages;
 }
 
 /* The runs came back in order (reversed) with their contents. */
@@ -364,21 +385,30 @@ static void kho_vmalloc_test_enomem(KT_CTX)
 	expect_clean(kt);
 }
 
-/* The consumer of the runs fails halfway: the rest stays handed over. */
+/*
+ * The consumer of the runs fails halfway: the runs after the failing one
+ * are claimed and freed too, nothing stays handed over.
+ */
 static void kho_vmalloc_test_callback_error(KT_CTX)
 {
-	struct fixture *f = fixture_new(300, 2);
+	static const unsigned int fail_at[] = { 0, 1, 127, 128, 260, 299 };
+	unsigned int i;
 
-	KT_ASSERT(f);
-	KT_EXPECT_EQ(fixture_preserve(f, false), 0);
-	fake_kho_kexec();
-	f->fail_at = 260;
-	KT_EXPECT_EQ(fixture_restore(f), -EFAULT);
-	KT_EXPECT_EQ(f->nr_got, 260);
-	/* Chunk pages freed, the runs given to the consumer are its own. */
-	KT_EXPECT_EQ(fake_kho_pages(), f->total_pages);
-	fixture_free(f);
-	expect_clean(kt);
+	for (i = 0; i < ARRAY_SIZE(fail_at); i++) {
+		struct fixture *f = fixture_new(300, 2);
+
+		KT_ASSERT(f);
+		KT_EXPECT_EQ(fixture_preserve(f, false), 0);
+		fake_kho_kexec();
+		f->fail_at = fail_at[i];
+		KT_EXPECT_EQ(fixture_restore(f), -EFAULT);
+		KT_EXPECT_EQ(f->nr_got, fail_at[i]);
+		/* Chunk pages and every run freed: only the gaps are left. */
+		KT_EXPECT_EQ(fake_kho_handed(), 0);
+		KT_EXPECT_EQ(fake_kho_pages(), fixture_gaps(f));
+		fixture_free(f);
+		expect_clean(kt);
+	}
 }
 
 enum corruption {
@@ -509,15 +539,83 @@ static void kho_vmalloc_test_corrupt(KT_CTX)
 			KT_EXPECT_EQ(c, C_NR_CORRUPTIONS);
 			KT_EXPECT_EQ(err, -EINVAL);
 		}
+		/*
+		 * Every page claimed was freed: what is in use is what was
+		 * never preserved plus what is still handed over.
+		 */
+		KT_EXPECT_EQ(fake_kho_pages(), fixture_gaps(f) + fake_kho_handed());
 		/* Only runs that can be restored reach the consumer. */
-		if (c < C_RUN_NOT_PRESERVED)
+		if (c < C_RUN_NOT_PRESERVED) {
 			KT_EXPECT_EQ(f->nr_got, 0);
-		else
+			/* A bad chain: no run is touched. */
+			KT_EXPECT(fake_kho_handed() >= f->total_pages - fixture_gaps(f));
+		} else {
 			KT_EXPECT_EQ(f->nr_got, KHO_VMALLOC_CHUNK_RUNS + 10 +
 				     (c == C_RUN_TWICE));
+			/*
+			 * Every run that is a preserved range is freed; left
+			 * handed over: the page of the damaged run (and, for
+			 * C_RUN_LONGER, of the run dropped by the count).
+			 */
+			KT_EXPECT_EQ(fake_kho_handed(), 1 + (c == C_RUN_LONGER));
+		}
 		fixture_free(f);
 		expect_clean(kt);
 	}
+}
+
+/*
+ * A descriptor or chain that points at a preserved page of someone else:
+ * refused without claiming that page, which its owner still gets.
+ */
+static void kho_vmalloc_test_foreign_page(KT_CTX)
+{
+	unsigned int c;
+
+	for (c = 0; c < 3; c++) {
+		struct fixture *f = fixture_new(300, 2);
+		void *foreign = fake_kho_ops.alloc();
+		phys_addr_t phys;
+
+		KT_ASSERT(f && foreign);
+		KT_ASSERT(fake_kho_ops.preserve(foreign) == 0);
+		phys = fake_kho_ops.to_phys(foreign);
+		KT_ASSERT(fixture_preserve(f, false) == 0 && f->nr_chunks == 2);
+		fake_kho_kexec();
+		if (c == 0)
+			f->desc.first = cpu_to_le64(phys);
+		else if (c == 1)
+			chunk_of(f, 0)->next = cpu_to_le64(phys);
+		else	/* a chunk-looking page, but a third one */
+			chunk_of(f, 1)->next = cpu_to_le64(phys);
+		KT_EXPECT_EQ(fixture_restore(f), -EINVAL);
+		KT_EXPECT_EQ(f->nr_got, 0);
+		foreign = fake_kho_ops.restore(phys);
+		KT_EXPECT(foreign);
+		if (foreign)
+			fake_kho_ops.free(foreign);
+		KT_EXPECT_EQ(fake_kho_pages(), fixture_gaps(f) + fake_kho_handed());
+		fixture_free(f);
+		expect_clean(kt);
+	}
+}
+
+/* Dropping an area whose chain is valid frees every run and chunk. */
+static void kho_vmalloc_test_drop(KT_CTX)
+{
+	struct fixture *f = fixture_new(300, 2);
+	struct kho_vmalloc_reader r;
+
+	KT_ASSERT(f);
+	KT_ASSERT(fixture_preserve(f, false) == 0);
+	fake_kho_kexec();
+	KT_ASSERT(kho_vmalloc_reader_init(&r, &fake_kho_ops, &f->desc) == 0);
+	KT_EXPECT_EQ(kho_vmalloc_reader_restore(&r, NULL, NULL), 0);
+	kho_vmalloc_reader_release(&r);
+	KT_EXPECT_EQ(fake_kho_handed(), 0);
+	KT_EXPECT_EQ(fake_kho_pages(), fixture_gaps(f));
+	fixture_free(f);
+	expect_clean(kt);
 }
 
 /* Random damage: restored correctly or rejected; never a leak. */
@@ -558,6 +656,9 @@ static void kho_vmalloc_test_corrupt_random(KT_CTX)
 		KT_EXPECT(err == 0 || err == -EINVAL);
 		if (!err)
 			ok++;
+		else
+			KT_EXPECT_EQ(fake_kho_pages(),
+				     fixture_gaps(f) + fake_kho_handed());
 		fixture_free(f);
 		expect_clean(kt);
 	}
@@ -574,4 +675,6 @@ KT_SUITE(kho_vmalloc,
 	 KT_CASE(kho_vmalloc_test_enomem),
 	 KT_CASE(kho_vmalloc_test_callback_error),
 	 KT_CASE(kho_vmalloc_test_corrupt),
+	 KT_CASE(kho_vmalloc_test_foreign_page),
+	 KT_CASE(kho_vmalloc_test_drop),
 	 KT_CASE(kho_vmalloc_test_corrupt_random));

@@ -7,7 +7,8 @@
  * section "kho_formats"), so tools can tell before a kexec which formats
  * the target kernel reads. Storing an object writes it in every
  * write-enabled version of its family and returns one handle; the next
- * kernel restores the newest version it can read and discards the rest.
+ * kernel restores the newest version it can read (an older one if that
+ * fails) and discards the rest.
  * See Documentation/liveupdate/registry.rst.
  */
 #ifndef _LINUX_KHO_REGISTRY_H
@@ -26,7 +27,8 @@ struct kho_page_ops;
  *         needs; set @handle to what the next kernel gets
  * @unstore: old kernel: undo @store (the object is not handed over)
  * @restore: new kernel: rebuild the object from @handle; ERR_PTR on error
- *           (then everything of @handle is released)
+ *           (then everything of @handle it claimed is released, and the
+ *           registry tries an older version)
  * @discard: new kernel: release everything of @handle, unused
  */
 struct kho_format_ops {

@@ -132,6 +132,14 @@ static void *fuzz_restore(phys_addr_t phys)
 	return fuzz_mem + k * PAGE_SIZE;
 }
 
+static void *fuzz_peek(phys_addr_t phys)
+{
+	unsigned long k = fuzz_index(phys);
+
+	return k < fuzz_nr && fuzz_state[k] == FUZZ_HANDED ?
+	       fuzz_mem + k * PAGE_SIZE : NULL;
+}
+
 static int fuzz_preserve_range(phys_addr_t phys, unsigned long nr_pages)
 {
 	fuzz_fail("preserve_range called while restoring");
@@ -164,9 +172,11 @@ const struct kho_page_ops fuzz_page_ops = {
 	.unpreserve = fuzz_unpreserve,
 	.to_phys = fuzz_to_phys,
 	.restore = fuzz_restore,
+	.peek = fuzz_peek,
 	.preserve_range = fuzz_preserve_range,
 	.unpreserve_range = fuzz_unpreserve_range,
 	.restore_range = fuzz_restore_range,
+	.free_range = fuzz_pages_release_range,
 	.range_virt = fuzz_pages_virt,
 };
 

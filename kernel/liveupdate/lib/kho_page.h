@@ -19,11 +19,14 @@
  * @to_phys: physical address of a page, what the next kernel gets
  * @restore: in the next kernel, claim a page preserved by @preserve;
  *           NULL if @phys is not such a page (or was already claimed)
+ * @peek: in the next kernel, the address of a page @restore would claim,
+ *        to read without claiming it; NULL where @restore would fail
  * @preserve_range: preserve @nr_pages of caller memory from @phys
  * @unpreserve_range: undo @preserve_range
  * @restore_range: claim a range preserved by @preserve_range; its pages
  *                 are then independent order-0 pages; false if it is not
  *                 exactly such a range
+ * @free_range: free the pages of a range claimed by @restore_range
  * @range_virt: address of restored or allocated memory at @phys
  */
 struct kho_page_ops {
@@ -33,9 +36,11 @@ struct kho_page_ops {
 	void (*unpreserve)(void *page);
 	phys_addr_t (*to_phys)(void *page);
 	void *(*restore)(phys_addr_t phys);
+	void *(*peek)(phys_addr_t phys);
 	int (*preserve_range)(phys_addr_t phys, unsigned long nr_pages);
 	void (*unpreserve_range)(phys_addr_t phys, unsigned long nr_pages);
 	bool (*restore_range)(phys_addr_t phys, unsigned long nr_pages);
+	void (*free_range)(phys_addr_t phys, unsigned long nr_pages);
 	void *(*range_virt)(phys_addr_t phys);
 };
 

@@ -175,10 +175,13 @@ int __kho_registry_unstore(struct kho_registry *r, u64 handle, void *obj)
 	return 0;
 }
 
-/* Claim a record of the previous kernel and check it. */
-static struct kho_record *record_restore(struct kho_registry *r, u64 handle)
+/*
+ * The record at @handle, read where it is without claiming it, if it is a
+ * valid one: a wrong handle must not cost the owner of that page.
+ */
+static struct kho_record *record_peek(struct kho_registry *r, u64 handle)
 {
-	struct kho_record *rec = r->ops->restore(handle);
+	struct kho_record *rec = r->ops->peek(handle);
 	unsigned int i, j, nr;
 
 	if (!rec)
@@ -187,34 +190,33 @@ static struct kho_record *record_restore(struct kho_registry *r, u64 handle)
 	if (le32_to_cpu(rec->magic) != KHO_RECORD_MAGIC || rec->reserved ||
 	    !nr || nr > KHO_RECORD_MAX_VERSIONS ||
 	    strnlen(rec->family, KHO_FAMILY_LEN) == KHO_FAMILY_LEN)
-		goto bad;
+		return NULL;
 	for (i = 0; i < nr; i++) {
 		if (rec->versions[i].reserved)
-			goto bad;
+			return NULL;
 		for (j = 0; j < i; j++)
 			if (rec->versions[i].version == rec->versions[j].version)
-				goto bad;
+				return NULL;
 	}
 	return rec;
-bad:
-	r->ops->free(rec);
-	return NULL;
 }
 
 /*
- * Discard every version of @rec but @keep; a version this kernel does not
- * know cannot be discarded and its memory stays reserved.
+ * Discard every version of @rec not in @skip (bit i: versions[i]). A
+ * version this kernel does not know cannot be discarded: its handle means
+ * something only to its own ops, so whatever its store preserved (and no
+ * other version claims) stays reserved.
  */
 static void discard_versions(struct kho_registry *r, struct kho_record *rec,
-			     int keep)
+			     unsigned int skip)
 {
-	int i;
+	unsigned int i;
 
 	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
 		u32 version = le32_to_cpu(rec->versions[i].version);
 		const struct kho_format *f;
 
-		if (i == keep)
+		if (skip & (1U << i))
 			continue;
 		f = kho_registry_find(r, rec->family, version);
 		if (f)
@@ -225,87 +227,120 @@ static void discard_versions(struct kho_registry *r, struct kho_record *rec,
 	}
 }
 
+/*
+ * The index in @rec of the newest version readable here and not in
+ * @tried, its format in @fmt; -1 if there is none.
+ */
+static int newest_readable(struct kho_registry *r, struct kho_record *rec,
+			   unsigned int tried, const struct kho_format **fmt)
+{
+	unsigned int i;
+	int best = -1;
+
+	*fmt = NULL;
+	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+		const struct kho_format *f;
+
+		if (tried & (1U << i))
+			continue;
+		f = kho_registry_find(r, rec->family,
+				      le32_to_cpu(rec->versions[i].version));
+		if (kho_readable(f) && (!*fmt || f->version > (*fmt)->version)) {
+			*fmt = f;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static void *no_readable_version(struct kho_record *rec)
+{
+	char list[KHO_RECORD_MAX_VERSIONS * sizeof(" v4294967295")] = "";
+	unsigned int i;
+	size_t len = 0;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++)
+		len += scnprintf(list + len, sizeof(list) - len, " v%u",
+				 le32_to_cpu(rec->versions[i].version));
+	pr_err("%s: no readable version among:%s; object dropped\n",
+	       rec->family, list);
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
 /**
  * __kho_registry_restore() - restore an object of the previous kernel
  * @r: the registry
  * @family: the family the caller expects
  * @handle: the handle __kho_registry_store() returned there
  *
- * Picks the newest version this kernel reads, restores it, then discards
- * the others: memory they share with it must be claimed by the restore
- * (KHO hands each preserved page out once) so that discards skip it.
+ * Checks the record before claiming it: a handle that is no valid record
+ * or one of another family is refused and nothing is touched, so the
+ * object it belongs to can still be restored with its own family. Then
+ * restores the newest version this kernel reads; if that restore fails
+ * (it has released its version), the next older readable one, and so on.
+ * The versions not tried are discarded last: memory they share with the
+ * restored one must be claimed by the restore (KHO hands each preserved
+ * page out once) so that discards skip it.
  *
- * Return: the object; ERR_PTR(-EINVAL) for a bad handle or a family
- * mismatch (the record is dropped); ERR_PTR(-EOPNOTSUPP) if no version is
- * readable here (all are discarded); or the error of the restore op.
+ * Return: the object; ERR_PTR(-EINVAL) for a handle that is no valid
+ * record of @family; ERR_PTR(-EOPNOTSUPP) if no version is readable here
+ * (all are discarded); or the error of the restore of the newest readable
+ * version if every readable version failed.
  */
 void *__kho_registry_restore(struct kho_registry *r, const char *family,
 			     u64 handle)
 {
-	const struct kho_format *best = NULL;
-	struct kho_record *rec = record_restore(r, handle);
-	unsigned int i, nr;
-	int keep = -1;
-	void *obj;
+	struct kho_record *rec = record_peek(r, handle);
+	const struct kho_format *f;
+	unsigned int tried = 0;
+	void *obj, *err = NULL;
+	int i;
 
-	if (!rec) {
+	if (rec && strcmp(rec->family, family)) {
+		pr_err("%s: record at %#llx is of family %s, left to it\n",
+		       family, (unsigned long long)handle, rec->family);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!rec || !r->ops->restore(handle)) {
 		pr_err("%s: no valid record at %#llx\n", family,
 		       (unsigned long long)handle);
 		return ERR_PTR(-EINVAL);
 	}
-	if (strcmp(rec->family, family)) {
-		pr_err("%s: record at %#llx is of family %s\n", family,
-		       (unsigned long long)handle, rec->family);
-		discard_versions(r, rec, -1);
-		r->ops->free(rec);
-		return ERR_PTR(-EINVAL);
-	}
-	nr = le16_to_cpu(rec->nr);
-	for (i = 0; i < nr; i++) {
-		const struct kho_format *f;
+	i = newest_readable(r, rec, tried, &f);
+	obj = i < 0 ? no_readable_version(rec) : NULL;
+	while (i >= 0) {
+		u32 failed = f->version;
 
-		f = kho_registry_find(r, family,
-				      le32_to_cpu(rec->versions[i].version));
-		if (kho_readable(f) && (!best || f->version > best->version)) {
-			best = f;
-			keep = i;
-		}
+		tried |= 1U << i;
+		obj = f->ops->restore(f, le64_to_cpu(rec->versions[i].handle));
+		if (!IS_ERR(obj))
+			break;
+		err = err ?: obj;
+		i = newest_readable(r, rec, tried, &f);
+		if (i >= 0)
+			pr_err("%s: restore from version %u failed (%ld), trying version %u\n",
+			       family, failed, PTR_ERR(obj), f->version);
+		else
+			pr_err("%s: restore from version %u failed (%ld); object dropped\n",
+			       family, failed, PTR_ERR(obj));
 	}
-	if (!best) {
-		char list[KHO_RECORD_MAX_VERSIONS * sizeof(" v4294967295")] = "";
-		size_t len = 0;
-
-		for (i = 0; i < nr; i++)
-			len += scnprintf(list + len, sizeof(list) - len, " v%u",
-					 le32_to_cpu(rec->versions[i].version));
-		pr_err("%s: no readable version among:%s; object dropped\n",
-		       family, list);
-		obj = ERR_PTR(-EOPNOTSUPP);
-	} else {
-		obj = best->ops->restore(best,
-					 le64_to_cpu(rec->versions[keep].handle));
-	}
-	/*
-	 * Only now: versions may share memory (say, the data pages of a
-	 * file), which the restore has claimed and a discard must not free.
-	 */
-	discard_versions(r, rec, keep);
+	discard_versions(r, rec, tried);
 	r->ops->free(rec);
-	return obj;
+	return IS_ERR(obj) && err ? err : obj;
 }
 
 /**
  * __kho_registry_discard() - drop an object of the previous kernel
  * @r: the registry
- * @handle: its handle
+ * @handle: its handle; nothing is touched if it is no valid record
  */
 void __kho_registry_discard(struct kho_registry *r, u64 handle)
 {
-	struct kho_record *rec = record_restore(r, handle);
+	struct kho_record *rec = record_peek(r, handle);
 
-	if (!rec)
+	if (!rec || !r->ops->restore(handle))
 		return;
-	discard_versions(r, rec, -1);
+	discard_versions(r, rec, 0);
 	r->ops->free(rec);
 }
 

@@ -2,10 +2,13 @@
 /*
  * Registry self-test across kexec, enabled with kho_registry_selftest=1.
  * Family "kho-test" has versions 1..3 (2 and 3 written by default). The
- * first boot stores object A (8 MiB) in v2 + v3 and object B (64 MiB) in
- * v3 only. The next boot, started with kho_registry_unreadable=kho-test:3,
- * must restore A from v2 with every byte intact, and must fail B cleanly
- * with its memory back. Lines start with "kho_registry_selftest:".
+ * first boot stores object A (8 MiB) in v2 + v3, object B (64 MiB) in v3
+ * only, and object C (8 MiB) in v1 + v2 with its v2 header damaged. The
+ * next boot, started with kho_registry_unreadable=kho-test:3, must refuse
+ * A's handle for another family without touching it, restore A from v2
+ * with every byte intact, fail B cleanly with its memory back, and
+ * restore C from v1 once v2 failed. Lines start with
+ * "kho_registry_selftest:".
  */
 #define pr_fmt(fmt) "kho_registry_selftest: " fmt
 
@@ -163,10 +166,28 @@ KHO_FORMAT(kho_test_v2, "kho-test", 2, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 KHO_FORMAT(kho_test_v3, "kho-test", 3, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 	   KHO_FORMAT_WRITE_DEFAULT, &kt_ops);
 
+/* Make the @version header of the record at @handle claim another version. */
+static int __init kt_damage(u64 handle, u32 version)
+{
+	struct kho_record *rec = phys_to_virt(handle);
+	struct kt_header *h;
+	unsigned int i;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+		if (le32_to_cpu(rec->versions[i].version) != version)
+			continue;
+		h = phys_to_virt(le64_to_cpu(rec->versions[i].handle));
+		h->version = cpu_to_le32(99);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int __init kt_first_boot(void)
 {
 	struct kt_obj a = { .chunks = 2, .seed = 0xa }, b = { .chunks = 16, .seed = 0xb };
-	u64 ha, hb;
+	struct kt_obj c = { .chunks = 2, .seed = 0xc };
+	u64 ha, hb, hc;
 	void *fdt;
 	int err;
 
@@ -178,14 +199,23 @@ static int __init kt_first_boot(void)
 	kho_test_v2.state->write_enabled = true;
 	if (err)
 		return err;
+	kho_test_v1.state->write_enabled = true;
+	kho_test_v3.state->write_enabled = false;
+	err = kho_registry_store("kho-test", &c, &hc);
+	kho_test_v1.state->write_enabled = false;
+	kho_test_v3.state->write_enabled = true;
+	err = err ?: kt_damage(hc, 2);
+	if (err)
+		return err;
 	fdt = kho_alloc_fdt(COMPAT);
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
 	err = fdt_setprop_u64(fdt, 0, "a", ha);
 	err = err ?: fdt_setprop_u64(fdt, 0, "b", hb);
+	err = err ?: fdt_setprop_u64(fdt, 0, "c", hc);
 	err = err ?: kho_add_subtree(NODE, fdt);
 	if (!err)
-		pr_info("stored A (8 MiB) in v2+v3 and B (64 MiB) in v3\n");
+		pr_info("stored A (8 MiB) in v2+v3, B (64 MiB) in v3, C (8 MiB) in v1+v2 (v2 damaged)\n");
 	return err;
 }
 
@@ -193,11 +223,16 @@ static int __init kt_second_boot(const void *fdt)
 {
 	const fdt64_t *a = fdt_getprop(fdt, 0, "a", NULL);
 	const fdt64_t *b = fdt_getprop(fdt, 0, "b", NULL);
+	const fdt64_t *c = fdt_getprop(fdt, 0, "c", NULL);
 	unsigned long before, after;
 	struct kt_obj *o;
 
-	if (!a || !b)
+	if (!a || !b || !c)
 		return -EINVAL;
+	o = kho_registry_restore("kho-test-other", fdt64_to_cpu(*a));
+	if (PTR_ERR(o) != -EINVAL)
+		return -EINVAL;
+	pr_info("A refused for another family\n");
 	o = kho_registry_restore("kho-test", fdt64_to_cpu(*a));
 	if (IS_ERR(o))
 		return PTR_ERR(o);
@@ -213,7 +248,18 @@ static int __init kt_second_boot(const void *fdt)
 		return -EINVAL;
 	pr_info("B: no readable version, %lu MiB freed\n",
 		(after - before) >> (20 - PAGE_SHIFT));
-	return after >= before + (60UL << (20 - PAGE_SHIFT)) ? 0 : -ENOMEM;
+	if (after < before + (60UL << (20 - PAGE_SHIFT)))
+		return -ENOMEM;
+
+	o = kho_registry_restore("kho-test", fdt64_to_cpu(*c));
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	pr_info("C restored from v%u after v2 failed, every byte verified\n",
+		o->version);
+	if (o->version != 1 || o->seed != 0xc)
+		return -EINVAL;
+	kfree(o);
+	return 0;
 }
 
 static int __init kho_registry_selftest_run(void)

@@ -79,8 +79,7 @@ static int kho_vmalloc_collect(void *arg, phys_addr_t phys,
 
 	/* The reader checked that the runs add up to vp->max: no overflow. */
 	if (nr_pages > vp->max - vp->nr) {
-		for (i = 0; i < nr_pages; i++)
-			__free_page(page + i);
+		kho_page_ops.free_range(phys, nr_pages);
 		return -EINVAL;
 	}
 	for (i = 0; i < nr_pages; i++)
@@ -96,8 +95,10 @@ static int kho_vmalloc_collect(void *arg, phys_addr_t phys,
  * a new address with the same contents; free it with vfree().
  *
  * Return: the area, or NULL if the handle or what it points to is not
- * valid (or was already restored); then the memory restored so far is
- * freed.
+ * valid (or was already restored), or memory is short. Then everything
+ * claimed is freed: with a valid chain, every run that is exactly a
+ * preserved range (the area is dropped); with a bad one, the chunk pages
+ * that passed their checks (the runs are not touched).
  */
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
@@ -120,9 +121,13 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 		vp.max = r.nr_pages;
 		vp.pages = kvmalloc_array(vp.max, sizeof(*vp.pages),
 					  GFP_KERNEL | __GFP_NOWARN);
-		err = vp.pages ? kho_vmalloc_reader_restore(&r, kho_vmalloc_collect,
-							    &vp) : -ENOMEM;
+		err = vp.pages ? 0 : -ENOMEM;
 	}
+	/* Not restored: drop the area rather than leave it reserved. */
+	if (err)
+		kho_vmalloc_reader_restore(&r, NULL, NULL);
+	else
+		err = kho_vmalloc_reader_restore(&r, kho_vmalloc_collect, &vp);
 	kho_vmalloc_reader_release(&r);
 	if (err)
 		goto free_pages;

@@ -3,8 +3,10 @@
  * Runs of physically contiguous pages, preserved with KHO and recorded in
  * a chain of preserved chunk pages (kho-vmalloc-v1); see
  * kho_vmalloc_runs.h. The reader takes the chain from the previous kernel
- * as untrusted input: every chunk and run is checked before anything is
- * restored, and a chunk can be claimed only once, so a chain cannot loop.
+ * as untrusted input: every chunk is checked where it lies before it is
+ * claimed (a bad pointer must not cost another owner its page), every
+ * chunk and run before any run is restored, and a chunk can be claimed
+ * only once, so a chain cannot loop.
  */
 #define pr_fmt(fmt) "kho_vmalloc: " fmt
 
@@ -250,13 +252,15 @@ static bool kho_vmalloc_chunk_valid(const struct kho_vmalloc_chunk *chunk,
  * @ops: KHO of this kernel
  * @desc: the handle from the previous kernel
  *
- * Restores the @desc->nr_chunks chunk pages and checks all of them (magic,
- * counts, chain length, runs adding up to @desc->nr_pages) before any run
- * is restored. @r->nr_pages is then the size of the area. Release the
- * reader with kho_vmalloc_reader_release() once it has succeeded.
+ * Checks each of the @desc->nr_chunks chunk pages in place, then claims
+ * it, and checks the whole chain (magic, counts, chain length, runs adding
+ * up to @desc->nr_pages) before any run is restored. @r->nr_pages is then
+ * the size of the area. Release the reader with
+ * kho_vmalloc_reader_release() once it has succeeded.
  *
  * Return: 0, or -EINVAL if anything is wrong; then the chunk pages
- * restored so far are freed and nothing else was touched.
+ * claimed so far (each a valid chunk) are freed, and nothing else was
+ * touched: the page that failed a check and the runs stay handed over.
  */
 int kho_vmalloc_reader_init(struct kho_vmalloc_reader *r,
 			    const struct kho_page_ops *ops,
@@ -277,15 +281,15 @@ int kho_vmalloc_reader_init(struct kho_vmalloc_reader *r,
 		struct kho_vmalloc_chunk *chunk;
 
 		chunk = phys && !KHO_VMALLOC_PAGE_OFFSET(phys) ?
-			ops->restore(phys) : NULL;
-		if (!chunk)
+			ops->peek(phys) : NULL;
+		if (!chunk ||
+		    !kho_vmalloc_chunk_valid(chunk, c == nr_chunks - 1,
+					     &pages_left) ||
+		    ops->restore(phys) != chunk)
 			goto invalid;
 		if (!r->first)
 			r->first = chunk;
 		r->nr_chunks++;
-		if (!kho_vmalloc_chunk_valid(chunk, c == nr_chunks - 1,
-					     &pages_left))
-			goto invalid;
 		phys = le64_to_cpu(chunk->next);
 	}
 	if (pages_left)
@@ -302,21 +306,25 @@ invalid:
  * kho_vmalloc_reader_restore() - restore each run, in order
  * @r: a reader set up by kho_vmalloc_reader_init()
  * @fn: called with each run once it is restored; owns the run from then
- *      on, whatever it returns; a nonzero return stops the walk
+ *      on, whatever it returns. NULL drops the area: every run is freed
  * @arg: passed to @fn
  *
- * Call at most once per reader.
+ * After the first error (a run that is not exactly a preserved range, or
+ * @fn failing) @fn is not called again, but the walk goes on: every later
+ * run that is a preserved range is claimed and freed, so that a failed
+ * restore leaves reserved only what it could not claim. Call at most once
+ * per reader.
  *
- * Return: 0, -EINVAL if a run is not exactly a preserved range (then it
- * and the runs after it stay as they are), or the error of @fn.
+ * Return: 0, -EINVAL if a run is not exactly a preserved range (nothing
+ * of it is touched), or the error of @fn; the first error.
  */
 int kho_vmalloc_reader_restore(struct kho_vmalloc_reader *r,
 			       kho_vmalloc_run_fn fn, void *arg)
 {
 	struct kho_vmalloc_chunk *chunk = r->first;
 	unsigned int c;
+	int err = 0;
 	u32 i;
-	int err;
 
 	for (c = 0; c < r->nr_chunks && chunk; c++) {
 		u32 count = le32_to_cpu(chunk->count);
@@ -326,14 +334,15 @@ int kho_vmalloc_reader_restore(struct kho_vmalloc_reader *r,
 			u32 nr = le32_to_cpu(chunk->runs[i].nr_pages);
 
 			if (!r->ops->restore_range(phys, nr))
-				return -EINVAL;
-			err = fn(arg, phys, nr);
-			if (err)
-				return err;
+				err = err ?: -EINVAL;
+			else if (err || !fn)
+				r->ops->free_range(phys, nr);
+			else
+				err = fn(arg, phys, nr);
 		}
 		chunk = kho_vmalloc_next(r->ops, chunk);
 	}
-	return 0;
+	return err;
 }
 
 /**

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Registry across kexec (boot with kho_registry_selftest=1): objects in
-# v2+v3 and in v3 only; the next kernel reads no v3. Also the kexec guard:
+# v2+v3, in v3 only, and in v1+v2 with v2 damaged; the next kernel reads
+# no v3, refuses a handle for the wrong family, falls back from v2 to v1. Also the kexec guard:
 # with a target catalog that cannot read kho-test the kexec is refused and
 # nothing is lost.
 . /tests/lib.sh
@@ -43,7 +44,9 @@ case "$1" in
 	lu_kexec 2 "kho_registry_unreadable=kho-test:3"
 	exit 1 ;;
 2)
+	lu_expect_log "kho_registry_selftest: A refused for another family" || exit 1
 	lu_expect_log "kho_registry_selftest: A restored from v2" || exit 1
 	lu_expect_log "kho_registry_selftest: B: no readable version" || exit 1
+	lu_expect_log "kho_registry_selftest: C restored from v1 after v2 failed" || exit 1
 	lu_boots 2 ;;
 esac
