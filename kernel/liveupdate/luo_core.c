@@ -277,6 +277,21 @@ unfreeze:
 	return err;
 }
 
+/**
+ * liveupdate_reboot_abort() - undo a successful liveupdate_reboot()
+ *
+ * Called by kernel_kexec() when the kexec fails after liveupdate_reboot()
+ * returned 0: KHO drops its map, then LUO unfreezes its files and sessions.
+ * The system keeps running as if no kexec had been tried.
+ */
+void liveupdate_reboot_abort(void)
+{
+	if (!kho_is_enabled())
+		return;
+	kho_abort();
+	luo_unfreeze();
+}
+
 static int __init luo_init(void)
 {
 	int err;
