@@ -363,8 +363,8 @@ static int luo_state_parse(const struct luo_state_ser *hdr, size_t size)
 
 		/*
 		 * The writer puts the files of the sessions back to back, in
-		 * session order: each file record has exactly one owner, so
-		 * no two files share what a handler preserved.
+		 * session order: each file record has exactly one owner (two
+		 * sessions sharing one would both give its memory back).
 		 */
 		if (first != next || n > nr_files - first ||
 		    !luo_ser_string_ok(ss[i].name, sizeof(ss[i].name)))
