@@ -83,6 +83,7 @@ int liveupdate_unregister_file_handler(struct liveupdate_file_handler *fh);
 int luo_freeze(void);
 void luo_unfreeze(void);
 int liveupdate_reboot(void);
+void liveupdate_reboot_abort(void);
 #else
 static inline bool liveupdate_enabled(void) { return false; }
 static inline int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
@@ -99,6 +100,11 @@ static inline void luo_unfreeze(void) { }
 static inline int liveupdate_reboot(void)
 {
 	return kho_is_enabled() ? kho_finalize() : 0;
+}
+
+static inline void liveupdate_reboot_abort(void)
+{
+	kho_abort();
 }
 #endif
 

@@ -22,6 +22,11 @@
 #include "luo_internal.h"
 
 DEFINE_MUTEX(luo_mutex);
+/*
+ * Between a successful luo_freeze() and luo_unfreeze(): the sessions were
+ * written for the next kernel, so nothing about them may change.
+ */
+bool luo_frozen;
 
 static bool luo_enable __ro_after_init;
 static atomic_t luo_in_use = ATOMIC_INIT(0);
@@ -144,7 +149,9 @@ static long luo_session_cmd(unsigned int cmd, void __user *uarg)
 	if (fd < 0)
 		return fd;
 	mutex_lock(&luo_mutex);
-	if (cmd == LIVEUPDATE_IOCTL_CREATE_SESSION)
+	if (luo_frozen)
+		err = -EBUSY;
+	else if (cmd == LIVEUPDATE_IOCTL_CREATE_SESSION)
 		err = luo_session_create((char *)args.name, &file);
 	else
 		err = luo_session_retrieve((char *)args.name, &file);
@@ -203,7 +210,8 @@ static struct miscdevice luo_miscdev = {
  *
  * Called by liveupdate_reboot() before the point of no return of a kexec.
  *
- * Return: 0, or an error after which nothing is frozen.
+ * Return: 0; -EBUSY if LUO is frozen already (another reboot path, or the
+ * test knob, is under way); or an error after which nothing is frozen.
  */
 int luo_freeze(void)
 {
@@ -212,6 +220,10 @@ int luo_freeze(void)
 	if (!luo_enable)
 		return 0;
 	mutex_lock(&luo_mutex);
+	if (luo_frozen) {
+		mutex_unlock(&luo_mutex);
+		return -EBUSY;
+	}
 	err = luo_file_freeze_all();
 	if (!err) {
 		err = luo_session_serialize();
@@ -221,20 +233,29 @@ int luo_freeze(void)
 			luo_file_unfreeze_all();
 		}
 	}
+	luo_frozen = !err;
 	mutex_unlock(&luo_mutex);
 	return err;
 }
 
 /**
  * luo_unfreeze() - undo luo_freeze(): the kexec will not happen
+ *
+ * Sessions whose last fd was closed while frozen are closed now: an
+ * outgoing one is unpreserved, an incoming one finished. Does nothing if
+ * LUO is not frozen.
  */
 void luo_unfreeze(void)
 {
 	if (!luo_enable)
 		return;
 	mutex_lock(&luo_mutex);
-	luo_session_unserialize();
-	luo_file_unfreeze_all();
+	if (luo_frozen) {
+		luo_session_unserialize();
+		luo_file_unfreeze_all();
+		luo_frozen = false;
+		luo_session_close_deferred();
+	}
 	mutex_unlock(&luo_mutex);
 }
 
@@ -275,6 +296,21 @@ int liveupdate_reboot(void)
 unfreeze:
 	luo_unfreeze();
 	return err;
+}
+
+/**
+ * liveupdate_reboot_abort() - undo a successful liveupdate_reboot()
+ *
+ * Called by kernel_kexec() when the kexec fails after liveupdate_reboot()
+ * returned 0: KHO drops its map, then LUO unfreezes its files and sessions.
+ * The system keeps running as if no kexec had been tried.
+ */
+void liveupdate_reboot_abort(void)
+{
+	if (!kho_is_enabled())
+		return;
+	kho_abort();
+	luo_unfreeze();
 }
 
 static int __init luo_init(void)

@@ -34,7 +34,7 @@ static bool luo_sessions_exist(void)
  * handlers cannot change while sessions exist.
  *
  * Return: 0; -EOPNOTSUPP if LUO is disabled; -EINVAL if a required op is
- * missing; -EBUSY if sessions exist; -EEXIST for a duplicate compatible;
+ * missing; -EBUSY if sessions exist or LUO is frozen; -EEXIST for a duplicate compatible;
  * -EAGAIN if the owner module is going away.
  */
 int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
@@ -50,7 +50,7 @@ int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
 	    LIVEUPDATE_HNDL_COMPAT_LENGTH)
 		return -EINVAL;
 	mutex_lock(&luo_mutex);
-	if (luo_sessions_exist()) {
+	if (luo_frozen || luo_sessions_exist()) {
 		err = -EBUSY;
 	} else if (luo_file_handler(fh->compatible)) {
 		err = -EEXIST;
@@ -69,14 +69,15 @@ EXPORT_SYMBOL_GPL(liveupdate_register_file_handler);
  * liveupdate_unregister_file_handler() - undo the registration
  * @fh: a registered handler
  *
- * Return: 0; -EBUSY if sessions exist; -ENOENT if not registered.
+ * Return: 0; -EBUSY if sessions exist or LUO is frozen; -ENOENT if not
+ * registered.
  */
 int liveupdate_unregister_file_handler(struct liveupdate_file_handler *fh)
 {
 	int err = -ENOENT;
 
 	mutex_lock(&luo_mutex);
-	if (luo_sessions_exist()) {
+	if (luo_frozen || luo_sessions_exist()) {
 		err = -EBUSY;
 	} else if (luo_file_handler(fh->compatible) == fh) {
 		list_del(&fh->list);
@@ -267,6 +268,26 @@ struct file *luo_file_retrieve(struct luo_session *s, u64 token)
 		return get_file(f->file);
 	}
 	return ERR_PTR(-ENOENT);
+}
+
+/*
+ * Give the memory of an incoming file nobody will retrieve back to its
+ * handler, and free @f. Return: false if there is no handler for it (its
+ * memory stays reserved).
+ */
+bool luo_file_release_incoming(struct luo_file *f)
+{
+	struct liveupdate_file_handler *fh = luo_file_handler(f->compatible);
+	struct liveupdate_file_op_args args;
+
+	if (fh) {
+		f->fh = fh;
+		luo_file_args(f, &args);
+		fh->ops->finish(&args);
+	}
+	list_del(&f->list);
+	kfree(f);
+	return fh;
 }
 
 /* Finish every file of an incoming session: all can finish, or none. */

@@ -44,6 +44,8 @@ struct luo_file {
  * @incoming: handed over by the previous kernel
  * @retrieved: incoming: userspace holds an fd of it
  * @finished: incoming: finish ran; nothing is left
+ * @closed: its last fd was closed while LUO was frozen; the close takes
+ *          effect at unfreeze
  */
 struct luo_session {
 	struct list_head list;
@@ -53,9 +55,11 @@ struct luo_session {
 	bool incoming;
 	bool retrieved;
 	bool finished;
+	bool closed;
 };
 
 extern struct mutex luo_mutex;
+extern bool luo_frozen;
 extern struct list_head luo_outgoing, luo_incoming;
 extern void *luo_fdt;
 
@@ -66,6 +70,7 @@ long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int luo_session_serialize(void);
 void luo_session_unserialize(void);
 void luo_session_deserialize(const void *fdt);
+void luo_session_close_deferred(void);
 
 int luo_file_preserve(struct luo_session *s, u64 token, int fd);
 void luo_file_unpreserve_all(struct luo_session *s);
@@ -73,11 +78,18 @@ struct file *luo_file_retrieve(struct luo_session *s, u64 token);
 int luo_file_finish_all(struct luo_session *s);
 int luo_file_freeze_all(void);
 void luo_file_unfreeze_all(void);
+bool luo_file_release_incoming(struct luo_file *f);
 struct liveupdate_file_handler *luo_file_handler(const char *compatible);
 
 /* The ioctl helpers: size-first, extensible argument structs. */
 int luo_copy_args(void *args, size_t size, size_t min_size,
 		  void __user *uarg);
 int luo_copy_back(void __user *uarg, const void *args, size_t size);
+
+#ifdef CONFIG_LIVEUPDATE_TEST
+void luo_test_corrupt_state(void *state);
+#else
+static inline void luo_test_corrupt_state(void *state) { }
+#endif
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

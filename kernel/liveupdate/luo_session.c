@@ -18,6 +18,7 @@
 #include <linux/kho_vmalloc.h>
 #include <linux/libfdt.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include "luo_internal.h"
@@ -103,28 +104,59 @@ void luo_session_unretrieve(struct file *file)
 	mutex_unlock(&luo_mutex);
 }
 
-static int luo_session_release(struct inode *inode, struct file *file)
+/*
+ * The last fd of @s is gone: unpreserve an outgoing session and free it,
+ * finish an incoming one. Called with luo_mutex held, not frozen.
+ */
+static void luo_session_close(struct luo_session *s)
 {
-	struct luo_session *s = file->private_data;
 	int err = 0;
 
-	if (!s)
-		return 0;
-	mutex_lock(&luo_mutex);
+	s->closed = false;
 	if (!s->incoming) {
 		luo_file_unpreserve_all(s);
 		list_del(&s->list);
 		kfree(s);
-	} else {
-		s->retrieved = false;
-		if (!s->finished)
-			err = luo_file_finish_all(s);
-		if (err)
-			pr_warn("session %s: cannot finish on close (%d), its files stay preserved\n",
-				s->name, err);
+		return;
 	}
-	mutex_unlock(&luo_mutex);
+	s->retrieved = false;
+	if (!s->finished)
+		err = luo_file_finish_all(s);
+	if (err)
+		pr_warn("session %s: cannot finish on close (%d), its files stay preserved\n",
+			s->name, err);
+}
+
+static int luo_session_release(struct inode *inode, struct file *file)
+{
+	struct luo_session *s = file->private_data;
+
+	if (!s)
+		return 0;
+	guard(mutex)(&luo_mutex);
+	/*
+	 * Frozen, the session is already written for the next kernel, which
+	 * will restore it: unpreserving now would hand over freed memory.
+	 * Keep everything; the close takes effect if the kexec is aborted.
+	 */
+	if (luo_frozen)
+		s->closed = true;
+	else
+		luo_session_close(s);
 	return 0;
+}
+
+/* Called by luo_unfreeze(), with luo_mutex held. */
+void luo_session_close_deferred(void)
+{
+	struct luo_session *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &luo_outgoing, list)
+		if (s->closed)
+			luo_session_close(s);
+	list_for_each_entry(s, &luo_incoming, list)
+		if (s->closed)
+			luo_session_close(s);
 }
 
 static long luo_preserve_fd(struct luo_session *s, void __user *uarg)
@@ -199,13 +231,13 @@ long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	mutex_lock(&luo_mutex);
 	switch (cmd) {
 	case LIVEUPDATE_SESSION_PRESERVE_FD:
-		ret = luo_preserve_fd(s, uarg);
+		ret = luo_frozen ? -EBUSY : luo_preserve_fd(s, uarg);
 		break;
 	case LIVEUPDATE_SESSION_RETRIEVE_FD:
-		ret = luo_retrieve_fd(s, uarg);
+		ret = luo_frozen ? -EBUSY : luo_retrieve_fd(s, uarg);
 		break;
 	case LIVEUPDATE_SESSION_FINISH:
-		ret = luo_finish(s, uarg);
+		ret = luo_frozen ? -EBUSY : luo_finish(s, uarg);
 		break;
 	default:
 		ret = _IOC_NR(cmd) < LIVEUPDATE_CMD_SESSION_BASE ||
@@ -271,6 +303,7 @@ int luo_session_serialize(void)
 		}
 		i++;
 	}
+	luo_test_corrupt_state(hdr);
 	err = kho_preserve_vmalloc(hdr, &luo_state_desc);
 	if (err)
 		goto free_state;
@@ -301,11 +334,18 @@ void luo_session_unserialize(void)
 	luo_state = NULL;
 }
 
+static bool luo_ser_string_ok(const char *str, size_t size)
+{
+	size_t len = strnlen(str, size);
+
+	return len && len < size;
+}
+
 static int luo_state_parse(const struct luo_state_ser *hdr, size_t size)
 {
 	const struct luo_session_ser *ss = (const void *)(hdr + 1);
 	const struct luo_file_ser *fs;
-	u64 nr_sessions, nr_files, i, j;
+	u64 nr_sessions, nr_files, i, j, next = 0;
 
 	if (size < sizeof(*hdr) || le32_to_cpu(hdr->magic) != LUO_STATE_MAGIC)
 		return -EINVAL;
@@ -321,24 +361,28 @@ static int luo_state_parse(const struct luo_state_ser *hdr, size_t size)
 		u64 n = le64_to_cpu(ss[i].nr_files);
 		struct luo_session *s;
 
-		if (first > nr_files || n > nr_files - first ||
-		    !strnlen(ss[i].name, sizeof(ss[i].name)) ||
-		    strnlen(ss[i].name, sizeof(ss[i].name)) == sizeof(ss[i].name))
+		/*
+		 * The writer puts the files of the sessions back to back, in
+		 * session order: each file record has exactly one owner (two
+		 * sessions sharing one would both give its memory back).
+		 */
+		if (first != next || n > nr_files - first ||
+		    !luo_ser_string_ok(ss[i].name, sizeof(ss[i].name)))
 			return -EINVAL;
+		next = first + n;
 		s = luo_session_alloc(ss[i].name, true);
 		if (!s)
 			return -ENOMEM;
 		list_add_tail(&s->list, &luo_incoming);
 		for (j = first; j < first + n; j++) {
-			struct luo_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+			struct luo_file *f;
 
+			if (!luo_ser_string_ok(fs[j].compatible,
+					       sizeof(fs[j].compatible)))
+				return -EINVAL;
+			f = kzalloc(sizeof(*f), GFP_KERNEL);
 			if (!f)
 				return -ENOMEM;
-			if (strnlen(fs[j].compatible, sizeof(fs[j].compatible)) ==
-			    sizeof(fs[j].compatible)) {
-				kfree(f);
-				return -EINVAL;
-			}
 			strscpy(f->compatible, fs[j].compatible,
 				sizeof(f->compatible));
 			f->token = le64_to_cpu(fs[j].token);
@@ -347,6 +391,135 @@ static int luo_state_parse(const struct luo_state_ser *hdr, size_t size)
 			s->nr_files++;
 		}
 	}
+	return next == nr_files ? 0 : -EINVAL;
+}
+
+/* A session or a file, its place in its list and, for a file, its token. */
+struct luo_dup {
+	void *obj;
+	u64 token;
+	unsigned long pos;
+};
+
+static int luo_cmp_u64(u64 a, u64 b)
+{
+	return (a > b) - (a < b);
+}
+
+static int luo_dup_cmp_name(const void *a, const void *b)
+{
+	const struct luo_dup *x = a, *y = b;
+	const struct luo_session *sx = x->obj, *sy = y->obj;
+
+	return strcmp(sx->name, sy->name) ?: luo_cmp_u64(x->pos, y->pos);
+}
+
+static int luo_dup_cmp_token(const void *a, const void *b)
+{
+	const struct luo_dup *x = a, *y = b;
+
+	return luo_cmp_u64(x->token, y->token) ?: luo_cmp_u64(x->pos, y->pos);
+}
+
+/* Move every incoming session named like an earlier one to @rejected. */
+static unsigned long luo_session_dups(struct luo_dup *d, unsigned long n,
+				      struct list_head *rejected)
+{
+	struct luo_session *s, *prev;
+	unsigned long i = 0, nr = 0;
+
+	list_for_each_entry(s, &luo_incoming, list) {
+		d[i].obj = s;
+		d[i].pos = i;
+		i++;
+	}
+	sort(d, n, sizeof(*d), luo_dup_cmp_name, NULL);
+	for (i = 1; i < n; i++) {
+		s = d[i].obj;
+		prev = d[i - 1].obj;
+		if (!strcmp(s->name, prev->name)) {
+			list_move_tail(&s->list, rejected);
+			nr++;
+		}
+	}
+	return nr;
+}
+
+/* Move every file of @s with the token of an earlier one to @rejected. */
+static unsigned long luo_file_dups(struct luo_session *s, struct luo_dup *d,
+				   struct list_head *rejected)
+{
+	unsigned long i = 0, n = s->nr_files, nr = 0;
+	struct luo_file *f;
+
+	list_for_each_entry(f, &s->files, list) {
+		d[i].obj = f;
+		d[i].token = f->token;
+		d[i].pos = i;
+		i++;
+	}
+	sort(d, n, sizeof(*d), luo_dup_cmp_token, NULL);
+	for (i = 1; i < n; i++) {
+		if (d[i].token == d[i - 1].token) {
+			f = d[i].obj;
+			list_move_tail(&f->list, rejected);
+			nr++;
+		}
+	}
+	s->nr_files -= nr;
+	return nr;
+}
+
+/*
+ * Names and tokens are how userspace finds what it preserved: a second
+ * session of the same name or a second file of the same token in a
+ * session could never be retrieved. Keep the first, give the memory of
+ * the others back to their handlers, and say so once.
+ */
+static int luo_state_reject_dups(void)
+{
+	unsigned long nr_sessions = 0, max = 0, bad_sessions, bad_files = 0;
+	unsigned long released = 0, stuck = 0;
+	LIST_HEAD(sessions);
+	LIST_HEAD(files);
+	struct luo_session *s, *stmp;
+	struct luo_file *f, *ftmp;
+	struct luo_dup *d;
+
+	list_for_each_entry(s, &luo_incoming, list) {
+		nr_sessions++;
+		max = max(max, s->nr_files);
+	}
+	max = max(max, nr_sessions);
+	if (max < 2)
+		return 0;
+	d = kvmalloc_array(max, sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	bad_sessions = luo_session_dups(d, nr_sessions, &sessions);
+	list_for_each_entry(s, &luo_incoming, list)
+		bad_files += luo_file_dups(s, d, &files);
+	kvfree(d);
+	if (!bad_sessions && !bad_files)
+		return 0;
+
+	list_for_each_entry_safe(s, stmp, &sessions, list) {
+		list_for_each_entry_safe(f, ftmp, &s->files, list) {
+			if (luo_file_release_incoming(f))
+				released++;
+			else
+				stuck++;
+		}
+		kfree(s);
+	}
+	list_for_each_entry_safe(f, ftmp, &files, list) {
+		if (luo_file_release_incoming(f))
+			released++;
+		else
+			stuck++;
+	}
+	pr_err("rejected from the previous kernel (the first of each is kept): sessions with a duplicate name: %lu, files with a duplicate token: %lu; of their files %lu released, %lu without a handler (memory stays reserved)\n",
+	       bad_sessions, bad_files, released, stuck);
 	return 0;
 }
 
@@ -368,6 +541,8 @@ void luo_session_deserialize(const void *fdt)
 				      (size_t)le32_to_cpu(desc->nr_pages) << PAGE_SHIFT);
 		vfree(hdr);
 	}
+	if (!err)
+		err = luo_state_reject_dups();
 	if (!err)
 		return;
 	pr_err("invalid sessions from the previous kernel (%d), none restored\n",

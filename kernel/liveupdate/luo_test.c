@@ -6,20 +6,34 @@
  * Preserved objects are handed over in one page; contents written after
  * preserve are picked up at freeze. Contents starting with "fail-freeze"
  * make freeze fail, "busy-finish" makes can_finish say no.
+ *
+ * Knobs in debugfs, liveupdate_test/:
+ *   frozen     1: run the reboot path (liveupdate_reboot()) without
+ *              kexecing; 0: abort it (liveupdate_reboot_abort())
+ *   preserved  test objects preserved now in this kernel
+ *   released   handed-over test objects finished without a retrieve
+ *              (their page given back)
+ *   corrupt    damage the sessions written at the next freeze: "dups"
+ *              renames a session "NAME#dup" to "NAME" and clears bit 63
+ *              of every token; "overlap" makes the second session's
+ *              files start at the first file; "none"
  */
 #define pr_fmt(fmt) "liveupdate_test: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/kho/abi/luo.h>
 #include <linux/liveupdate.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include "luo_internal.h"
 
 #define LUO_TEST_MAX	1024
 
@@ -35,6 +49,8 @@ struct luo_test_ser {
 };
 
 static const struct file_operations luo_test_fops;
+
+static atomic_long_t luo_test_preserved, luo_test_released;
 
 static int luo_test_open(struct inode *inode, struct file *file)
 {
@@ -108,12 +124,14 @@ static int luo_test_preserve(struct liveupdate_file_op_args *args)
 	args->private_data = ser;
 	luo_test_copy(args);
 	args->serialized_data = virt_to_phys(ser);
+	atomic_long_inc(&luo_test_preserved);
 	return 0;
 }
 
 static void luo_test_unpreserve(struct liveupdate_file_op_args *args)
 {
 	kho_unpreserve_free(args->private_data);
+	atomic_long_dec(&luo_test_preserved);
 }
 
 static int luo_test_freeze(struct liveupdate_file_op_args *args)
@@ -173,8 +191,15 @@ static bool luo_test_can_finish(struct liveupdate_file_op_args *args)
 
 static void luo_test_finish(struct liveupdate_file_op_args *args)
 {
-	if (!args->retrieved)
-		kho_restore_free(phys_to_virt(args->serialized_data));
+	struct folio *folio;
+
+	if (args->retrieved)
+		return;
+	folio = kho_restore_folio(args->serialized_data);
+	if (folio) {
+		folio_put(folio);
+		atomic_long_inc(&luo_test_released);
+	}
 }
 
 static const struct liveupdate_file_ops luo_test_ops = {
@@ -193,6 +218,111 @@ static struct liveupdate_file_handler luo_test_handler = {
 	.compatible = "liveupdate-test-v1",
 };
 
+static DEFINE_MUTEX(luo_test_knob_lock);
+static bool luo_test_frozen;
+
+static int luo_test_frozen_get(void *data, u64 *val)
+{
+	*val = luo_test_frozen;
+	return 0;
+}
+
+static int luo_test_frozen_set(void *data, u64 val)
+{
+	int err = 0;
+
+	guard(mutex)(&luo_test_knob_lock);
+	if (!!val == luo_test_frozen)
+		return -EINVAL;
+	if (val)
+		err = liveupdate_reboot();
+	else
+		liveupdate_reboot_abort();
+	if (!err)
+		luo_test_frozen = val;
+	return err;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(luo_test_frozen_fops, luo_test_frozen_get,
+			 luo_test_frozen_set, "%llu\n");
+
+static int luo_test_count_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(luo_test_count_fops, luo_test_count_get, NULL,
+			 "%llu\n");
+
+static const char * const luo_test_corruptions[] = { "none", "dups", "overlap" };
+static unsigned int luo_test_corruption;
+
+/* Called by luo_session_serialize() with the state it is about to hand over. */
+void luo_test_corrupt_state(void *state)
+{
+	struct luo_state_ser *hdr = state;
+	struct luo_session_ser *ss = (void *)(hdr + 1);
+	u32 nr_sessions = le32_to_cpu(hdr->nr_sessions);
+	struct luo_file_ser *fs = (void *)(ss + nr_sessions);
+	u64 i, nr_files = le64_to_cpu(hdr->nr_files);
+	char *mark;
+
+	switch (luo_test_corruption) {
+	case 1:
+		for (i = 0; i < nr_sessions; i++) {
+			mark = strstr(ss[i].name, "#dup");
+			if (mark && !mark[4])
+				*mark = 0;
+		}
+		for (i = 0; i < nr_files; i++)
+			fs[i].token &= ~cpu_to_le64(BIT_ULL(63));
+		break;
+	case 2:
+		if (nr_sessions > 1)
+			ss[1].first_file = 0;
+		break;
+	default:
+		return;
+	}
+	pr_warn("sessions deliberately corrupted (%s)\n",
+		luo_test_corruptions[luo_test_corruption]);
+}
+
+static ssize_t luo_test_corrupt_write(struct file *file,
+				      const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	char buf[16];
+	int i;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	i = sysfs_match_string(luo_test_corruptions, strim(buf));
+	if (i < 0)
+		return i;
+	guard(mutex)(&luo_mutex);
+	luo_test_corruption = i;
+	return len;
+}
+
+static const struct file_operations luo_test_corrupt_fops = {
+	.write = luo_test_corrupt_write,
+};
+
+static void __init luo_test_debugfs(void)
+{
+	struct dentry *dir = debugfs_create_dir("liveupdate_test", NULL);
+
+	debugfs_create_file("frozen", 0600, dir, NULL, &luo_test_frozen_fops);
+	debugfs_create_file("preserved", 0400, dir, &luo_test_preserved,
+			    &luo_test_count_fops);
+	debugfs_create_file("released", 0400, dir, &luo_test_released,
+			    &luo_test_count_fops);
+	debugfs_create_file("corrupt", 0200, dir, NULL, &luo_test_corrupt_fops);
+}
+
 static int __init luo_test_init(void)
 {
 	int err = liveupdate_register_file_handler(&luo_test_handler);
@@ -202,8 +332,11 @@ static int __init luo_test_init(void)
 	if (err)
 		return err;
 	err = misc_register(&luo_test_dev);
-	if (err)
+	if (err) {
 		liveupdate_unregister_file_handler(&luo_test_handler);
-	return err;
+		return err;
+	}
+	luo_test_debugfs();
+	return 0;
 }
 late_initcall_sync(luo_test_init);

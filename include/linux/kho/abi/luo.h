@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * LUO handover format ("luo-v1" in the KHO subtree "LUO"). ABI between
+ * LUO handover format ("luo-lu612-v1" in the KHO subtree "LUO"). ABI between
  * kernels; little-endian.
  *
- *   /LUO                compatible = "luo-v1"
+ *   /LUO                compatible = "luo-lu612-v1"
  *     liveupdate-number u64: kexecs since the first kernel
  *     state             struct kho_vmalloc (16 bytes) of the state buffer,
  *                       absent if nothing is handed over
@@ -18,7 +18,7 @@
 #include <linux/types.h>
 
 #define LUO_FDT_NODE		"LUO"
-#define LUO_FDT_COMPATIBLE	"luo-v1"
+#define LUO_FDT_COMPATIBLE	"luo-lu612-v1"
 #define LUO_FDT_NUMBER		"liveupdate-number"
 #define LUO_FDT_STATE		"state"
 #define LUO_STATE_MAGIC		0x45544c55U	/* "ULTE" */

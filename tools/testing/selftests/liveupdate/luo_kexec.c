@@ -9,6 +9,17 @@
  *                        the daemon close that one
  *   luo_kexec intact     after a refused kexec: the sessions still exist
  *   luo_kexec 2          after the kexec: retrieve, check, finish
+ *   luo_kexec frozen     freeze with the test knob: every ioctl fails
+ *                        with EBUSY, a session closed and one whose
+ *                        holder is killed stay preserved; abort: they
+ *                        are unpreserved; leave a daemon as stage 1
+ *   luo_kexec frozen-2   after the kexec: what was kept is there; an
+ *                        incoming session closed while frozen is
+ *                        finished at unfreeze, not before
+ *   luo_kexec corrupt    sessions with duplicates once the test knob
+ *                        "corrupt" is "dups" (see luo_test.c)
+ *   luo_kexec corrupt-dups | corrupt-overlap   after the kexec with that
+ *                        corruption: duplicates (or everything) rejected
  *
  * Prints "ok N what" / "not ok N what"; exits 1 on any failure.
  */
@@ -30,6 +41,8 @@ static void check(int ok, const char *what)
 }
 
 static int failing_session = -1;
+
+static void daemonize(void);
 
 static void close_failing(int sig)
 {
@@ -87,9 +100,13 @@ static void stage1(int luo, int fail)
 		      "preserve failing");
 	}
 	close(luo);
-	fflush(stdout);
+	daemonize();
+}
 
-	/* The daemon keeps every fd; the caller kexecs. */
+/* Leave a daemon holding every open fd; the caller kexecs. */
+static void daemonize(void)
+{
+	fflush(stdout);
 	if (fork() == 0) {
 		setsid();
 		signal(SIGUSR1, close_failing);
@@ -99,6 +116,160 @@ static void stage1(int luo, int fail)
 		for (;;)
 			pause();
 	}
+}
+
+static const struct liveupdate_session_finish finish_args = {
+	.size = sizeof(finish_args),
+};
+
+static void frozen1(int luo)
+{
+	int keep, closed, incoming, obj, s, ready[2];
+	char c = 'n';
+	long before;
+	pid_t holder;
+
+	/* Forked first, so that it holds no fd of the other sessions. */
+	check(!pipe(ready), "pipe");
+	fflush(stdout);
+	holder = fork();
+	if (holder == 0) {
+		s = luo_create_session(luo, "fz-killed");
+		c = s >= 0 && preserve_text(s, 1, "killed") >= 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	check(read(ready[0], &c, 1) == 1 && c == 'y', "holder preserves fz-killed");
+	keep = luo_create_session(luo, "fz-keep");
+	check(keep >= 0 && preserve_text(keep, 1, "kept") >= 0 &&
+	      preserve_text(keep, 2, "kept-2") >= 0, "preserve in fz-keep");
+	closed = luo_create_session(luo, "fz-closed");
+	check(closed >= 0 && preserve_text(closed, 1, "closed") >= 0,
+	      "preserve in fz-closed");
+	incoming = luo_create_session(luo, "fz-incoming");
+	check(incoming >= 0 && preserve_text(incoming, 1, "incoming") >= 0,
+	      "preserve in fz-incoming");
+	obj = luo_test_object("late");
+	before = luo_knob_read("preserved");
+	check(before >= 5, "preserved count");
+
+	check(luo_knob_write("frozen", "1") == 0, "freeze");
+	check(luo_create_session(luo, "fz-new") == -EBUSY, "create: EBUSY");
+	check(luo_retrieve_session(luo, "fz-keep") == -EBUSY,
+	      "retrieve session: EBUSY");
+	check(luo_preserve(keep, obj, 3) == -EBUSY, "preserve: EBUSY");
+	check(luo_retrieve(keep, 1) == -EBUSY, "retrieve fd: EBUSY");
+	check(luo_ioctl(keep, LIVEUPDATE_SESSION_FINISH, (void *)&finish_args) ==
+	      -EBUSY, "finish: EBUSY");
+	close(closed);
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	close(luo);
+	luo = open(LUO_DEVICE, O_RDWR);
+	check(luo >= 0 && luo_create_session(luo, "fz-closed") == -EBUSY,
+	      "device reopened while frozen: EBUSY");
+	check(luo_knob_read("preserved") == before,
+	      "nothing unpreserved while frozen");
+
+	check(luo_knob_write("frozen", "0") == 0, "abort");
+	check(luo_knob_read("preserved") == before - 2,
+	      "closed sessions unpreserved at unfreeze");
+	s = luo_create_session(luo, "fz-closed");
+	check(s >= 0, "fz-closed gone");
+	close(s);
+	s = luo_create_session(luo, "fz-killed");
+	check(s >= 0, "fz-killed gone");
+	close(s);
+	check(luo_create_session(luo, "fz-keep") == -EEXIST, "fz-keep kept");
+	check(luo_preserve(keep, obj, 3) == 0, "preserve after abort");
+	close(obj);
+	close(luo);
+	daemonize();
+}
+
+static void frozen2(int luo)
+{
+	int keep, incoming, fd;
+	long released;
+
+	keep = luo_retrieve_session(luo, "fz-keep");
+	check(keep >= 0, "retrieve fz-keep");
+	fd = luo_retrieve(keep, 1);
+	check(fd >= 0 && luo_test_check(fd, "kept"), "token 1");
+	fd = luo_retrieve(keep, 2);
+	check(fd >= 0 && luo_test_check(fd, "kept-2"), "token 2");
+	fd = luo_retrieve(keep, 3);
+	check(fd >= 0 && luo_test_check(fd, "late"), "token 3, preserved after abort");
+	check(luo_retrieve_session(luo, "fz-closed") == -ENOENT, "fz-closed not handed over");
+	check(luo_retrieve_session(luo, "fz-killed") == -ENOENT, "fz-killed not handed over");
+
+	incoming = luo_retrieve_session(luo, "fz-incoming");
+	check(incoming >= 0, "retrieve fz-incoming");
+	released = luo_knob_read("released");
+	check(luo_knob_write("frozen", "1") == 0, "freeze");
+	check(luo_retrieve(incoming, 1) == -EBUSY, "retrieve fd: EBUSY");
+	check(luo_ioctl(incoming, LIVEUPDATE_SESSION_FINISH,
+			(void *)&finish_args) == -EBUSY, "finish: EBUSY");
+	close(incoming);
+	check(luo_knob_read("released") == released, "nothing finished while frozen");
+	check(luo_knob_write("frozen", "0") == 0, "abort");
+	check(luo_knob_read("released") == released + 1,
+	      "closed session finished at unfreeze");
+	check(luo_retrieve_session(luo, "fz-incoming") == -EINVAL,
+	      "fz-incoming finished");
+	check(luo_finish(keep) == 0, "finish fz-keep");
+}
+
+#define DUP	(1ULL << 63)
+
+/* With the knob "corrupt" at "dups", the kexec writes duplicates. */
+static void corrupt1(int luo)
+{
+	int a = luo_create_session(luo, "cx-a");
+	int d = luo_create_session(luo, "cx-a#dup");
+	int b = luo_create_session(luo, "cx-b");
+
+	check(a >= 0 && d >= 0 && b >= 0, "create sessions");
+	check(!preserve_text(a, 1, "a-1") && !preserve_text(a, 2, "a-2") &&
+	      !preserve_text(a, 2 | DUP, "a-2-dup") &&
+	      !preserve_text(a, 3, "a-3"), "preserve in cx-a");
+	check(!preserve_text(d, 1, "dup-1") && !preserve_text(d, 9, "dup-9"),
+	      "preserve in cx-a#dup");
+	check(!preserve_text(b, 1 | DUP, "b-1") && !preserve_text(b, 5, "b-5"),
+	      "preserve in cx-b");
+	close(luo);
+	daemonize();
+}
+
+static void corrupt2(int luo, const char *how)
+{
+	int a, b, fd, i;
+	static const char * const a_text[] = { "a-1", "a-2", "a-3" };
+
+	/* Opening the device read the sessions: rejects are released. */
+	if (!strcmp(how, "overlap")) {
+		check(luo_retrieve_session(luo, "cx-a") == -ENOENT,
+		      "nothing restored");
+		check(luo_knob_read("released") == 0, "nothing released");
+		return;
+	}
+	check(luo_knob_read("released") == 3, "3 rejected files released");
+	a = luo_retrieve_session(luo, "cx-a");
+	check(a >= 0, "retrieve cx-a");
+	for (i = 0; i < 3; i++) {
+		fd = luo_retrieve(a, i + 1);
+		check(fd >= 0 && luo_test_check(fd, a_text[i]), a_text[i]);
+	}
+	check(luo_retrieve(a, 9) == -ENOENT, "no token of the rejected session");
+	b = luo_retrieve_session(luo, "cx-b");
+	fd = b < 0 ? b : luo_retrieve(b, 1);
+	check(fd >= 0 && luo_test_check(fd, "b-1"), "b-1");
+	fd = b < 0 ? b : luo_retrieve(b, 5);
+	check(fd >= 0 && luo_test_check(fd, "b-5"), "b-5");
+	check(!luo_finish(a) && !luo_finish(b), "finish");
+	check(luo_knob_read("released") == 3, "no more released");
 }
 
 static void intact(int luo)
@@ -171,7 +342,7 @@ int main(int argc, char **argv)
 	int luo = open(LUO_DEVICE, O_RDWR);
 
 	if (argc < 2 || luo < 0) {
-		fprintf(stderr, "usage: luo_kexec 1 [fail] | intact | 2 (%s)\n",
+		fprintf(stderr, "usage: luo_kexec 1 [fail] | intact | 2 | frozen | frozen-2 | corrupt | corrupt-HOW (%s)\n",
 			strerror(errno));
 		return 2;
 	}
@@ -179,6 +350,14 @@ int main(int argc, char **argv)
 		stage1(luo, argc > 2 && !strcmp(argv[2], "fail"));
 	else if (!strcmp(argv[1], "intact"))
 		intact(luo);
+	else if (!strcmp(argv[1], "frozen"))
+		frozen1(luo);
+	else if (!strcmp(argv[1], "frozen-2"))
+		frozen2(luo);
+	else if (!strcmp(argv[1], "corrupt"))
+		corrupt1(luo);
+	else if (!strncmp(argv[1], "corrupt-", 8))
+		corrupt2(luo, argv[1] + 8);
 	else
 		stage2(luo);
 	printf("# %d checks, %d failed\n", checks, failures);

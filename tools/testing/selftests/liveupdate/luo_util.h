@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #define LUO_DEVICE	"/dev/liveupdate"
 #define LUO_TEST_DEVICE	"/dev/liveupdate_test"
+#define LUO_TEST_KNOBS	"/sys/kernel/debug/liveupdate_test/"
 
 /* ioctl() returning -errno, so tests can compare with one value. */
 static inline int luo_ioctl(int fd, unsigned long cmd, void *arg)
@@ -87,6 +89,41 @@ static inline int luo_test_check(int fd, const char *text)
 	ssize_t n = pread(fd, buf, sizeof(buf), 0);
 
 	return n == (ssize_t)strlen(text) && !memcmp(buf, text, n);
+}
+
+/* Write @val to the debugfs knob @name of the test handler: 0 or -errno. */
+static inline int luo_knob_write(const char *name, const char *val)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), LUO_TEST_KNOBS "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The value of the debugfs knob @name of the test handler, or -errno. */
+static inline long luo_knob_read(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), LUO_TEST_KNOBS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
 }
 
 #endif /* _LUO_UTIL_H */

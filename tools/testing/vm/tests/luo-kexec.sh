@@ -1,7 +1,8 @@
 #!/bin/sh
 # LUO across kexec. Stage 1 preserves sessions kept open by a daemon; a
 # session whose freeze fails makes the kexec fail with everything intact;
-# once it is closed the kexec goes through; stage 2 retrieves and checks.
+# once it is closed the kexec goes through; stage 2 retrieves and checks,
+# and that the LUO FDT of both kernels is compatible with luo-lu612-v1.
 . /tests/lib.sh
 case "$1" in
 1)
@@ -18,5 +19,11 @@ case "$1" in
 	exit 1 ;;
 2)
 	luo_kexec 2 || exit 1
+	# Our own compatible in both kernels, never upstream's "luo-v1".
+	for f in /sys/kernel/debug/kho/in/sub_fdts/LUO \
+		 /sys/kernel/debug/kho/out/sub_fdts/LUO; do
+		tr '\0' '\n' < $f | grep -qx "luo-lu612-v1" ||
+			{ echo "$f: compatible is not luo-lu612-v1"; exit 1; }
+	done
 	lu_boots 2 ;;
 esac
