@@ -418,6 +418,37 @@ static void kho_map_test_corrupt_extents(KT_CTX)
 	KT_EXPECT(fixture_free(f));
 }
 
+/*
+ * A page whose used bytes end with the start of a record too short to
+ * hold its header: the decoder must reject it without reading past the
+ * page (ASan).
+ */
+static void kho_map_test_record_at_page_end(KT_CTX)
+{
+	struct fixture *f = fixture_new();
+	struct kho_map_page *pg;
+	unsigned int i, room = PAGE_SIZE - sizeof(*pg);
+	u32 used;
+
+	KT_ASSERT(f);
+	/* One record of extents filling all but the last 8 bytes. */
+	for (i = 0; i < (room - 8 - sizeof(struct kho_map_window)) / 4; i++)
+		__set_bit(2 * i, f->bits);
+	KT_EXPECT_EQ(kho_map_add_window(&f->wr, 0, 0, f->bits), 0);
+	KT_ASSERT(f->wr.nr_pages == 1);
+	pg = f->pool.virt[0];
+	used = le32_to_cpu(pg->used);
+	KT_EXPECT_EQ(used, room - 8);
+	KT_EXPECT_EQ(walk(f, 1, 10), 0);
+	/* The 8 bytes left claim to hold a record; then only 1. */
+	pg->used = cpu_to_le32(room);
+	KT_EXPECT_EQ(walk(f, 1, 10), -EINVAL);
+	pg->used = cpu_to_le32(used + 1);
+	KT_EXPECT_EQ(walk(f, 1, 10), -EINVAL);
+	pg->used = cpu_to_le32(used);
+	KT_EXPECT(fixture_free(f));
+}
+
 /* Random bit flips: rejected or decoded, never out of bounds. */
 static void kho_map_test_corrupt_random(KT_CTX)
 {
@@ -449,4 +480,5 @@ KT_SUITE(kho_map,
 	 KT_CASE(kho_map_test_enomem),
 	 KT_CASE(kho_map_test_corrupt_chain),
 	 KT_CASE(kho_map_test_corrupt_extents),
+	 KT_CASE(kho_map_test_record_at_page_end),
 	 KT_CASE(kho_map_test_corrupt_random));

@@ -16,6 +16,7 @@
 struct folio;
 struct page;
 struct kexec_buf;
+struct kimage;
 struct resource;
 
 #ifdef CONFIG_KEXEC_HANDOVER
@@ -32,11 +33,11 @@ struct page *kho_restore_pages(phys_addr_t phys, unsigned int nr_pages);
 
 void *kho_alloc_preserve(size_t size);
 void *kho_alloc_fdt(const char *compatible);
-void kho_unpreserve_free(void *mem);
+int kho_unpreserve_free(void *mem);
 void kho_restore_free(void *mem);
 
 int kho_add_subtree(const char *name, void *fdt);
-void kho_remove_subtree(void *fdt);
+int kho_remove_subtree(void *fdt);
 int kho_retrieve_subtree(const char *name, phys_addr_t *phys);
 
 int kho_finalize(void);
@@ -52,6 +53,7 @@ bool kho_scratch_overlap(phys_addr_t phys, size_t size);
 int kho_locate_mem_hole(struct kexec_buf *kbuf,
 			int (*func)(struct resource *, void *));
 int kho_fill_setup_data(struct kho_data *data);
+int kho_check_kexec(struct kimage *image);
 
 #else /* !CONFIG_KEXEC_HANDOVER */
 
@@ -78,10 +80,10 @@ static inline void *kho_alloc_fdt(const char *compatible)
 {
 	return ERR_PTR(-EOPNOTSUPP);
 }
-static inline void kho_unpreserve_free(void *mem) { }
+static inline int kho_unpreserve_free(void *mem) { return 0; }
 static inline void kho_restore_free(void *mem) { }
 static inline int kho_add_subtree(const char *name, void *fdt) { return -EOPNOTSUPP; }
-static inline void kho_remove_subtree(void *fdt) { }
+static inline int kho_remove_subtree(void *fdt) { return 0; }
 static inline int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
 {
 	return -EOPNOTSUPP;
@@ -109,6 +111,7 @@ static inline int kho_locate_mem_hole(struct kexec_buf *kbuf,
 	return 1;
 }
 static inline int kho_fill_setup_data(struct kho_data *data) { return -EOPNOTSUPP; }
+static inline int kho_check_kexec(struct kimage *image) { return 0; }
 
 #endif /* CONFIG_KEXEC_HANDOVER */
 

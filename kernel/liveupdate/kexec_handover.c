@@ -12,6 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/kexec.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
@@ -23,8 +24,15 @@
 
 static_assert(KHO_BITMAP_BITS == KHO_MAP_WINDOW_BLOCKS);
 
+/*
+ * Statically initialized: memory may be preserved by early initcalls,
+ * before kho_init().
+ */
 struct kho_out kho_out = {
 	.lock = __MUTEX_INITIALIZER(kho_out.lock),
+	.blocks = {
+		[0 ... NR_PAGE_ORDERS - 1] = XARRAY_INIT(kho_out.blocks, 0),
+	},
 };
 struct kho_in kho_in;
 
@@ -115,7 +123,7 @@ static int kho_preserve_block(unsigned long pfn, unsigned int order)
 		}
 	}
 	__set_bit(block % KHO_BITMAP_BITS, bits);
-	kho_out.finalized = false;
+	kho_out.nr_blocks++;
 	return 0;
 }
 
@@ -135,7 +143,7 @@ static void kho_unpreserve_block(unsigned long pfn, unsigned int order)
 		xa_erase(&kho_out.blocks[order], block / KHO_BITMAP_BITS);
 		free_page((unsigned long)bits);
 	}
-	kho_out.finalized = false;
+	kho_out.nr_blocks--;
 }
 
 /* The largest naturally aligned block at @pfn within @end. */
@@ -154,6 +162,20 @@ static int kho_check_enabled(void)
 	return kho_enable ? 0 : -EOPNOTSUPP;
 }
 
+/*
+ * Once the map is written, what it describes must not change until
+ * kho_abort(): the next kernel would get memory that was freed, or miss
+ * memory that was preserved late.
+ */
+static int kho_check_open(const char *what)
+{
+	lockdep_assert_held(&kho_out.lock);
+	if (!kho_out.finalized)
+		return 0;
+	pr_err("cannot %s: the handover is finalized\n", what);
+	return -EBUSY;
+}
+
 /* Subtrees and finalize need the root FDT, made at fs_initcall. */
 static int kho_check_fdt(void)
 {
@@ -167,7 +189,8 @@ static int kho_check_fdt(void)
  * The next kernel gets it back with kho_restore_folio(), same order.
  *
  * Return: 0; -EINVAL if it lies in scratch memory; -EEXIST if any of its
- * pages is already preserved; -ENOMEM; -EOPNOTSUPP if KHO is disabled.
+ * pages is already preserved; -ENOMEM; -EBUSY if the handover is
+ * finalized; -EOPNOTSUPP if KHO is disabled.
  */
 int kho_preserve_folio(struct folio *folio)
 {
@@ -175,10 +198,9 @@ int kho_preserve_folio(struct folio *folio)
 
 	if (err)
 		return err;
-	mutex_lock(&kho_out.lock);
-	err = kho_preserve_block(folio_pfn(folio), folio_order(folio));
-	mutex_unlock(&kho_out.lock);
-	return err;
+	guard(mutex)(&kho_out.lock);
+	return kho_check_open("preserve") ?:
+	       kho_preserve_block(folio_pfn(folio), folio_order(folio));
 }
 EXPORT_SYMBOL_GPL(kho_preserve_folio);
 
@@ -186,24 +208,26 @@ EXPORT_SYMBOL_GPL(kho_preserve_folio);
  * kho_unpreserve_folio() - undo kho_preserve_folio()
  * @folio: a folio preserved with kho_preserve_folio()
  *
- * Return: 0, or -ENOENT if the folio was not preserved as a whole.
+ * Return: 0, -ENOENT if the folio was not preserved as a whole, or -EBUSY
+ * if the handover is finalized.
  */
 int kho_unpreserve_folio(struct folio *folio)
 {
 	unsigned long pfn = folio_pfn(folio);
 	unsigned int order = folio_order(folio);
-	int err = 0;
+	int err;
 
-	mutex_lock(&kho_out.lock);
-	if (kho_block_preserved(pfn, order)) {
-		kho_unpreserve_block(pfn, order);
-	} else {
+	guard(mutex)(&kho_out.lock);
+	err = kho_check_open("unpreserve");
+	if (err)
+		return err;
+	if (!kho_block_preserved(pfn, order)) {
 		pr_err("cannot unpreserve pfn %#lx order %u: not preserved\n",
 		       pfn, order);
-		err = -ENOENT;
+		return -ENOENT;
 	}
-	mutex_unlock(&kho_out.lock);
-	return err;
+	kho_unpreserve_block(pfn, order);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
 
@@ -229,6 +253,11 @@ int kho_preserve_pages(struct page *page, unsigned int nr_pages)
 	if (err)
 		return err;
 	mutex_lock(&kho_out.lock);
+	err = kho_check_open("preserve");
+	if (err) {
+		mutex_unlock(&kho_out.lock);
+		return err;
+	}
 	while (pfn < end) {
 		order = kho_block_order(pfn, end);
 		err = kho_preserve_block(pfn, order);
@@ -255,16 +284,22 @@ EXPORT_SYMBOL_GPL(kho_preserve_pages);
  * @page: first page, as passed to kho_preserve_pages()
  * @nr_pages: number of pages, as passed to kho_preserve_pages()
  *
- * Return: 0, or -ENOENT (nothing changed) if the range was not preserved
- * by kho_preserve_pages() exactly.
+ * Return: 0, -ENOENT (nothing changed) if the range was not preserved
+ * by kho_preserve_pages() exactly, or -EBUSY if the handover is finalized.
  */
 int kho_unpreserve_pages(struct page *page, unsigned int nr_pages)
 {
 	unsigned long start = page_to_pfn(page), end = start + nr_pages;
 	unsigned long pfn;
 	unsigned int order;
+	int err;
 
 	mutex_lock(&kho_out.lock);
+	err = kho_check_open("unpreserve");
+	if (err) {
+		mutex_unlock(&kho_out.lock);
+		return err;
+	}
 	for (pfn = start; pfn < end; pfn += 1UL << order) {
 		order = kho_block_order(pfn, end);
 		if (!kho_block_preserved(pfn, order)) {
@@ -283,18 +318,30 @@ int kho_unpreserve_pages(struct page *page, unsigned int nr_pages)
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
 
-/* Claim a preserved block: check its mark, make its pages usable. */
+/*
+ * Take the mark of a preserved block atomically: of concurrent restores
+ * of one block, exactly one wins.
+ */
+static bool kho_claim_block(unsigned long pfn, unsigned int order)
+{
+	if (!pfn_valid(pfn))
+		return false;
+	return cmpxchg(&pfn_to_page(pfn)->private, KHO_PAGE_PRIVATE(order),
+		       0) == KHO_PAGE_PRIVATE(order);
+}
+
+/* Give back the mark of a block claimed by a restore that failed. */
+static void kho_unclaim_block(unsigned long pfn, unsigned int order)
+{
+	set_page_private(pfn_to_page(pfn), KHO_PAGE_PRIVATE(order));
+}
+
+/* Make the pages of a claimed block usable. */
 static struct page *kho_restore_block(unsigned long pfn, unsigned int order)
 {
-	struct page *page;
+	struct page *page = pfn_to_page(pfn);
 	unsigned long i;
 
-	if (!kho_in.valid || !pfn_valid(pfn))
-		return NULL;
-	page = pfn_to_page(pfn);
-	if (page_private(page) != KHO_PAGE_PRIVATE(order))
-		return NULL;
-	set_page_private(page, 0);
 	for (i = 0; i < (1UL << order); i++)
 		__ClearPageReserved(page + i);
 	adjust_managed_page_count(page, 1UL << order);
@@ -318,11 +365,10 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 	if (!PAGE_ALIGNED(phys) || !pfn_valid(pfn))
 		return NULL;
 	order = page_private(pfn_to_page(pfn)) & 0xff;
-	if (order > MAX_PAGE_ORDER)
+	if (!kho_in.valid || order > MAX_PAGE_ORDER ||
+	    !kho_claim_block(pfn, order))
 		return NULL;
 	page = kho_restore_block(pfn, order);
-	if (!page)
-		return NULL;
 	if (order) {
 		unsigned long i;
 
@@ -353,15 +399,22 @@ struct page *kho_restore_pages(phys_addr_t phys, unsigned int nr_pages)
 		return NULL;
 	for (pfn = start; pfn < end; pfn += 1UL << order) {
 		order = kho_block_order(pfn, end);
-		if (!pfn_valid(pfn) ||
-		    page_private(pfn_to_page(pfn)) != KHO_PAGE_PRIVATE(order))
-			return NULL;
+		if (!kho_claim_block(pfn, order))
+			goto unclaim;
 	}
 	for (pfn = start; pfn < end; pfn += 1UL << order) {
 		order = kho_block_order(pfn, end);
 		kho_restore_block(pfn, order);
 	}
 	return pfn_to_page(start);
+
+unclaim:
+	end = pfn;
+	for (pfn = start; pfn < end; pfn += 1UL << order) {
+		order = kho_block_order(pfn, end);
+		kho_unclaim_block(pfn, order);
+	}
+	return NULL;
 }
 EXPORT_SYMBOL_GPL(kho_restore_pages);
 
@@ -370,7 +423,8 @@ EXPORT_SYMBOL_GPL(kho_restore_pages);
  * @size: bytes; rounded up to a power-of-two number of pages
  *
  * Return: the memory, or ERR_PTR(-E2BIG) if @size exceeds the largest
- * folio, -ENOMEM, or the errors of kho_preserve_folio().
+ * folio, -ENOMEM, or the errors of kho_preserve_folio() (-EBUSY once the
+ * handover is finalized).
  */
 void *kho_alloc_preserve(size_t size)
 {
@@ -421,16 +475,25 @@ EXPORT_SYMBOL_GPL(kho_alloc_fdt);
 /**
  * kho_unpreserve_free() - unpreserve and free kho_alloc_preserve() memory
  * @mem: the memory, or NULL
+ *
+ * Memory that cannot be unpreserved is not freed: the handover may still
+ * point to it.
+ *
+ * Return: 0, or the error of kho_unpreserve_folio() (-EBUSY once the
+ * handover is finalized).
  */
-void kho_unpreserve_free(void *mem)
+int kho_unpreserve_free(void *mem)
 {
 	struct folio *folio;
+	int err;
 
 	if (!mem)
-		return;
+		return 0;
 	folio = virt_to_folio(mem);
-	kho_unpreserve_folio(folio);
-	folio_put(folio);
+	err = kho_unpreserve_folio(folio);
+	if (!err)
+		folio_put(folio);
+	return err;
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_free);
 
@@ -457,7 +520,8 @@ EXPORT_SYMBOL_GPL(kho_restore_free);
  * @fdt: the subsystem's FDT, in memory the caller preserves
  *
  * Return: 0; -EEXIST if @name is taken; -ENOSPC if the root FDT is full;
- * -EINVAL for a bad name; -EOPNOTSUPP if KHO is disabled.
+ * -EINVAL for a bad name; -EBUSY if the handover is finalized;
+ * -EOPNOTSUPP if KHO is disabled.
  */
 int kho_add_subtree(const char *name, void *fdt)
 {
@@ -466,6 +530,9 @@ int kho_add_subtree(const char *name, void *fdt)
 	if (err)
 		return err;
 	mutex_lock(&kho_out.lock);
+	err = kho_check_open("add a subtree");
+	if (err)
+		goto unlock;
 	off = fdt_add_subnode(kho_out.fdt, 0, name);
 	if (off < 0) {
 		err = off == -FDT_ERR_EXISTS ? -EEXIST :
@@ -489,15 +556,21 @@ EXPORT_SYMBOL_GPL(kho_add_subtree);
 /**
  * kho_remove_subtree() - undo kho_add_subtree()
  * @fdt: the FDT passed to kho_add_subtree()
+ *
+ * Return: 0 (also if @fdt was not added), -EBUSY if the handover is
+ * finalized, -EOPNOTSUPP if KHO is disabled.
  */
-void kho_remove_subtree(void *fdt)
+int kho_remove_subtree(void *fdt)
 {
 	u64 phys = virt_to_phys(fdt);
-	int off;
+	int off, err = kho_check_fdt();
 
-	if (kho_check_fdt())
-		return;
-	mutex_lock(&kho_out.lock);
+	if (err)
+		return err;
+	guard(mutex)(&kho_out.lock);
+	err = kho_check_open("remove a subtree");
+	if (err)
+		return err;
 	fdt_for_each_subnode(off, kho_out.fdt, 0) {
 		const fdt64_t *p = fdt_getprop(kho_out.fdt, off, KHO_FDT_SUBTREE,
 					       NULL);
@@ -508,7 +581,7 @@ void kho_remove_subtree(void *fdt)
 			break;
 		}
 	}
-	mutex_unlock(&kho_out.lock);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(kho_remove_subtree);
 
@@ -570,12 +643,14 @@ static const struct kho_map_ops kho_map_out_ops = {
 /**
  * kho_finalize() - write the map of preserved memory for the next kernel
  *
- * Runs on the kexec reboot path; may run earlier (debugfs) and again.
+ * Runs on the kexec reboot path; may run earlier (debugfs). From then on
+ * until kho_abort(), nothing can be preserved, unpreserved, added or
+ * removed (-EBUSY), so the map stays exact; finalizing again is a no-op.
  * The map pages are ordinary memory: the next kernel reads them before
  * it reuses them.
  *
- * Return: 0, -ENOMEM (the previous map, if any, is dropped), or
- * -EOPNOTSUPP if KHO is disabled.
+ * Return: 0, -ENOMEM or -ENOSPC (nothing is finalized), or -EOPNOTSUPP if
+ * KHO is disabled.
  */
 int kho_finalize(void)
 {
@@ -587,6 +662,10 @@ int kho_finalize(void)
 	if (err)
 		return err;
 	mutex_lock(&kho_out.lock);
+	if (kho_out.finalized) {
+		mutex_unlock(&kho_out.lock);
+		return 0;
+	}
 	kho_map_free(&kho_out.map);
 	kho_map_writer_init(&kho_out.map, &kho_map_out_ops);
 	err = kho_check_scratch_room();
@@ -625,8 +704,8 @@ free_map:
 /**
  * kho_abort() - undo kho_finalize(): the kexec will not happen
  *
- * Drops the written map; preserved memory stays preserved and the next
- * kho_finalize() writes the map again.
+ * Drops the written map; preserved memory stays preserved, can be changed
+ * again, and the next kho_finalize() writes the map again.
  */
 void kho_abort(void)
 {
@@ -638,6 +717,38 @@ void kho_abort(void)
 	fdt_setprop_u32(kho_out.fdt, 0, KHO_FDT_MAP_PAGES, 0);
 	kho_out.finalized = false;
 	mutex_unlock(&kho_out.lock);
+}
+
+/* Is anything handed over besides KHO's own root FDT and scratch array? */
+static bool kho_handover_pending(void)
+{
+	guard(mutex)(&kho_out.lock);
+	return kho_out.nr_blocks > kho_out.nr_own_blocks ||
+	       fdt_first_subnode(kho_out.fdt, 0) >= 0;
+}
+
+/**
+ * kho_check_kexec() - can this kexec carry the handover
+ * @image: the image about to be booted
+ *
+ * Only a kexec_file_load() image gets the handover (setup_data) and has
+ * its segments placed in scratch memory. A kexec_load() image would boot
+ * without the handover, its segments possibly over preserved memory, and
+ * a kexec jump returns to this kernel: with anything to hand over, both
+ * are refused, before anything is frozen.
+ *
+ * Return: 0, or -EOPNOTSUPP if the kexec must not happen.
+ */
+int kho_check_kexec(struct kimage *image)
+{
+	bool jump = image->preserve_context;
+
+	if (!kho_enable || !kho_out.fdt || image->type == KEXEC_TYPE_CRASH ||
+	    (image->file_mode && !jump) || !kho_handover_pending())
+		return 0;
+	pr_err("a %s cannot carry the handover of preserved memory: kexec refused\n",
+	       jump ? "kexec jump" : "kexec_load() image");
+	return -EOPNOTSUPP;
 }
 
 static int __init kho_create_fdt(void)
@@ -659,12 +770,11 @@ static int __init kho_create_fdt(void)
 
 static int __init kho_init(void)
 {
+	unsigned long nr_blocks = kho_out.nr_blocks;
 	struct kho_scratch *sa;
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < NR_PAGE_ORDERS; i++)
-		xa_init(&kho_out.blocks[i]);
 	if (!kho_enable)
 		return 0;
 
@@ -683,6 +793,7 @@ static int __init kho_init(void)
 		goto disable;
 	}
 	kho_out.scratch_array = sa;
+	kho_out.nr_own_blocks = kho_out.nr_blocks - nr_blocks;
 
 	/* The incoming scratch array was copied at boot; give it back. */
 	if (kho_in.valid)

@@ -122,6 +122,7 @@ static int __init kho_read_handover(void)
 	const struct kho_data *d = &kho_setup;
 	struct kho_scratch *sa;
 	const void *fdt, *prop;
+	phys_addr_t total = 0;
 	unsigned int i, nr;
 	int len, err = -EINVAL;
 
@@ -145,8 +146,19 @@ static int __init kho_read_handover(void)
 			goto unmap_scratch;
 		kho_in.scratch[i].addr = addr;
 		kho_in.scratch[i].size = size;
+		total += size;
 	}
 	kho_in.nr_scratch = nr;
+	/*
+	 * Scratch stays reserved for good: a handover that claims most of
+	 * memory as scratch would leave this kernel without memory.
+	 */
+	if (total > memblock_phys_mem_size() / KHO_SCRATCH_MAX_FRACTION) {
+		pr_err("scratch areas of %llu MiB exceed 1/%d of the %llu MiB of memory\n",
+		       (u64)total >> 20, KHO_SCRATCH_MAX_FRACTION,
+		       (u64)memblock_phys_mem_size() >> 20);
+		goto unmap_scratch;
+	}
 	if (kho_overlaps(kho_in.scratch, nr, d->fdt_addr, PAGE_SIZE) ||
 	    kho_overlaps(kho_in.scratch, nr, d->scratch_addr, d->scratch_size))
 		goto unmap_scratch;

@@ -3,15 +3,18 @@
  * KHO in debugfs, for tests and inspection:
  *   kho/out/fdt            the root FDT this kernel hands over
  *   kho/out/scratch        "addr size" of each scratch area
- *   kho/out/finalize       read: 1 if the map is up to date; write 1:
- *                          write the map now (kexec does it anyway)
+ *   kho/out/finalize       read: 1 if the map is written; write 1:
+ *                          write the map now (kexec does it anyway),
+ *                          nothing can change until 0 is written
+ *                          (kho_abort())
  *   kho/out/map            pages and bitmap pages of the current map
  *   kho/out/sub_fdts/NAME  each subtree added
  *   kho/out/corrupt        (KEXEC_HANDOVER_DEBUG) damage the handover
  *                          when it is next written: "magic" (map page
  *                          header), "range" (a block beyond memory),
- *                          "fdt" (root compatible); to test the checks
- *                          of the next kernel
+ *                          "fdt" (root compatible), "scratch" (scratch
+ *                          areas over most of memory); to test the
+ *                          checks of the next kernel
  *   kho/in/fdt             the root FDT of the previous kernel
  *   kho/in/sub_fdts/NAME   its subtrees, as they were at boot
  */
@@ -19,8 +22,10 @@
 
 #include <linux/debugfs.h>
 #include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -116,8 +121,72 @@ static int kho_map_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(kho_map);
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
-static const char * const kho_corruptions[] = { "none", "magic", "range", "fdt" };
+static const char * const kho_corruptions[] = {
+	"none", "magic", "range", "fdt", "scratch",
+};
 static unsigned int kho_corruption;
+
+struct kho_ram {
+	phys_addr_t addr;
+	struct resource res;
+};
+
+static int kho_find_ram(struct resource *res, void *arg)
+{
+	struct kho_ram *ram = arg;
+
+	if (res->start <= ram->addr && ram->addr <= res->end) {
+		ram->res = *res;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Declare as scratch the two largest pieces of the RAM range around the
+ * first scratch area that leave out the root FDT and the scratch array
+ * (which must not lie in scratch): most of memory, every check but the
+ * size one still passing.
+ */
+static void kho_corrupt_scratch(void)
+{
+	struct kho_ram ram = { .addr = kho_out.scratch[0].addr };
+	phys_addr_t fdt = virt_to_phys(kho_out.fdt);
+	phys_addr_t sa = PAGE_ALIGN_DOWN(virt_to_phys(kho_out.scratch_array));
+	phys_addr_t start, end, cut[2], piece[3][2];
+	unsigned int i, big = 0, second = 1;
+
+	if (kho_out.nr_scratch < 2 ||
+	    walk_system_ram_res(0, ULLONG_MAX, &ram, kho_find_ram) != 1)
+		return;
+	start = max_t(phys_addr_t, PAGE_ALIGN(ram.res.start), SZ_1M);
+	end = PAGE_ALIGN_DOWN(ram.res.end + 1);
+	cut[0] = min(fdt, sa);
+	cut[1] = max(fdt, sa);
+	piece[0][0] = start;
+	piece[0][1] = clamp(cut[0], start, end);
+	piece[1][0] = clamp(cut[0] + PAGE_SIZE, start, end);
+	piece[1][1] = max(piece[1][0], clamp(cut[1], start, end));
+	piece[2][0] = clamp(cut[1] + PAGE_SIZE, start, end);
+	piece[2][1] = end;
+	for (i = 0; i < 3; i++) {
+		phys_addr_t len = piece[i][1] - piece[i][0];
+
+		if (len > piece[big][1] - piece[big][0]) {
+			second = big;
+			big = i;
+		} else if (i != big &&
+			   len > piece[second][1] - piece[second][0]) {
+			second = i;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		unsigned int p = i ? second : big;
+
+		kho_out.scratch_array[i].addr = cpu_to_le64(piece[p][0]);
+		kho_out.scratch_array[i].size = cpu_to_le64(piece[p][1] - piece[p][0]);
+	}
+}
 
 /* Called by kho_finalize() with kho_out.lock held, after a success. */
 void kho_debug_corrupt(void)
@@ -137,6 +206,9 @@ void kho_debug_corrupt(void)
 		break;
 	case 3:
 		fdt_setprop_string(kho_out.fdt, 0, "compatible", "kho-corrupt");
+		break;
+	case 4:
+		kho_corrupt_scratch();
 		break;
 	}
 	if (kho_corruption)
@@ -172,7 +244,10 @@ static int kho_finalize_get(void *data, u64 *val)
 
 static int kho_finalize_set(void *data, u64 val)
 {
-	return val ? kho_finalize() : -EINVAL;
+	if (val)
+		return kho_finalize();
+	kho_abort();
+	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(kho_finalize_fops, kho_finalize_get,
 			 kho_finalize_set, "%llu\n");

@@ -14,6 +14,8 @@
 
 /* At most this many scratch areas are handed over. */
 #define KHO_MAX_SCRATCH		8
+/* Incoming scratch areas may add up to at most 1/N of memory. */
+#define KHO_SCRATCH_MAX_FRACTION	2
 
 /*
  * page->private of the head page of a preserved block in the next kernel,
@@ -36,7 +38,10 @@ struct kho_area {
  * @scratch: scratch areas, reserved and never given to the page allocator
  * @nr_scratch: entries in @scratch
  * @map: the serialized map of preserved memory, valid when @finalized
- * @finalized: @map reflects @blocks and the FDT points to it
+ * @finalized: @map reflects @blocks and the FDT points to it; @blocks and
+ *             the subtrees cannot change until kho_abort()
+ * @nr_blocks: blocks preserved
+ * @nr_own_blocks: of those, the root FDT and the scratch array
  */
 struct kho_out {
 	struct mutex lock;
@@ -47,6 +52,8 @@ struct kho_out {
 	unsigned int nr_scratch;
 	struct kho_map_writer map;
 	bool finalized;
+	unsigned long nr_blocks;
+	unsigned long nr_own_blocks;
 };
 
 /**

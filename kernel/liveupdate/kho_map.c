@@ -235,12 +235,17 @@ static int kho_map_walk_record(struct kho_map_cursor *c,
 			       const struct kho_map_window *rec, u32 avail,
 			       u32 *len)
 {
-	u64 window = le64_to_cpu(rec->window);
-	u32 count = le32_to_cpu(rec->count);
 	const __le64 *bits;
 	unsigned int shift;
+	u64 window;
+	u32 count;
 
-	if (avail < sizeof(*rec) || rec->reserved || rec->order > c->max_order)
+	/* Not one field of a record that does not fit whole may be read. */
+	if (avail < sizeof(*rec))
+		return -EINVAL;
+	window = le64_to_cpu(rec->window);
+	count = le32_to_cpu(rec->count);
+	if (rec->reserved || rec->order > c->max_order)
 		return -EINVAL;
 	if (c->started && (rec->order < c->order ||
 			   (rec->order == c->order && window <= c->window)))

@@ -12,7 +12,11 @@
  * pattern, named by a sub-FDT, and runs the negative checks of the API.
  * The vmalloc buffer goes through kho_preserve_vmalloc() and comes back
  * with kho_restore_vmalloc(), every byte checked; generations alternate
- * between small and huge backing pages.
+ * between small and huge backing pages. Two threads restore every folio
+ * at the same time: exactly one must get each. A folio preserved by an
+ * early initcall, before KHO's own initcall, must still be preserved at
+ * the end of boot. After kho_finalize() nothing may change until
+ * kho_abort().
  * Results are single lines starting with "kho_selftest:"; a failure line
  * contains "FAIL".
  */
@@ -20,12 +24,15 @@
 
 #include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/completion.h>
 #include <linux/io.h>
 #include <linux/kho_vmalloc.h>
+#include <linux/kthread.h>
 #include <linux/libfdt.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "kho_internal.h"
 
@@ -55,6 +62,9 @@ static u32 kho_selftest_vm_in_mb __initdata;
 static u32 kho_selftest_vm_in_seed __initdata;
 
 static unsigned int kho_selftest_failed __initdata;
+
+/* Preserved by an early initcall, before kho_init(). */
+static struct folio *kho_selftest_early __initdata;
 
 #define CHECK(cond, fmt, ...)						\
 	do {								\
@@ -102,12 +112,102 @@ static bool __init kho_verify(struct folio *folio, u32 seed)
 	return kho_verify_words(folio_address(folio), n, seed) == n;
 }
 
+struct kho_race {
+	const struct kho_selftest_rec *rec;
+	struct folio **got;
+	u32 count;
+	bool lockstep;
+	atomic_t arrived;
+	struct completion go;
+};
+
+struct kho_racer {
+	struct kho_race *race;
+	unsigned long won;
+	unsigned long twice;
+	struct completion done;
+};
+
+/*
+ * Restore every record, in lockstep with the other racer so that both
+ * try each record at the same moment; a record another racer got too is
+ * counted.
+ */
+static int __init kho_race_restore(void *arg)
+{
+	struct kho_racer *r = arg;
+	struct kho_race *race = r->race;
+	struct folio *folio;
+	unsigned long deadline;
+	u32 i;
+
+	wait_for_completion(&race->go);
+	for (i = 0; i < race->count; i++) {
+		if (race->lockstep) {
+			atomic_inc(&race->arrived);
+			deadline = jiffies + HZ;
+			while (atomic_read(&race->arrived) < 2 * (i + 1) &&
+			       time_before(jiffies, deadline))
+				cpu_relax();
+		}
+		folio = kho_restore_folio(le64_to_cpu(race->rec[i].phys));
+		if (!folio)
+			continue;
+		r->won++;
+		if (cmpxchg(&race->got[i], NULL, folio))
+			r->twice++;
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * Two threads, on two CPUs, restore the same @count records at once,
+ * into @got. A record restored by both is a failed claim: its folio is
+ * lost, not freed twice.
+ */
+static void __init kho_selftest_race(const struct kho_selftest_rec *rec,
+				     u32 count, struct folio **got)
+{
+	struct kho_race race = { .rec = rec, .got = got, .count = count };
+	struct kho_racer r[2];
+	struct task_struct *t;
+	unsigned int i, cpu = 0, started = 0;
+
+	init_completion(&race.go);
+	atomic_set(&race.arrived, 0);
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct kho_racer){ .race = &race };
+		init_completion(&r[i].done);
+		t = kthread_create(kho_race_restore, &r[i], "kho_race/%u", i);
+		if (IS_ERR(t)) {
+			complete(&r[i].done);
+			continue;
+		}
+		cpu = cpumask_next(i ? cpu : -1, cpu_online_mask);
+		if (cpu < nr_cpu_ids)
+			kthread_bind(t, cpu);
+		wake_up_process(t);
+		started++;
+	}
+	race.lockstep = started == 2 && num_online_cpus() >= 2;
+	complete_all(&race.go);
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&r[i].done);
+	CHECK(started == 2, "could not start the restore racers");
+	CHECK(!r[0].twice && !r[1].twice,
+	      "concurrent restores: %lu + %lu folios restored twice",
+	      r[0].twice, r[1].twice);
+	pr_info("concurrent restores: %lu + %lu of %u folios%s\n", r[0].won,
+		r[1].won, count, race.lockstep ? ", in lockstep" : "");
+}
+
 /* Restore and verify what the previous kernel preserved. */
 static void __init kho_selftest_restore(u32 *generation)
 {
 	unsigned long restored = 0, bad = 0, pages = 0, free_before;
 	const struct kho_selftest_rec *rec;
-	struct folio *recs_folio, *folio;
+	struct folio *recs_folio, *folio, **got;
 	const void *fdt;
 	phys_addr_t phys;
 	u32 i, count;
@@ -152,10 +252,17 @@ static void __init kho_selftest_restore(u32 *generation)
 
 	free_before = global_zone_page_state(NR_FREE_PAGES);
 	rec = folio_address(recs_folio);
+	got = kvcalloc(count, sizeof(*got), GFP_KERNEL);
+	if (!got) {
+		CHECK(0, "no memory for the restore race");
+		folio_put(recs_folio);
+		return;
+	}
+	kho_selftest_race(rec, count, got);
 	for (i = 0; i < count; i++) {
 		unsigned int order = le32_to_cpu(rec[i].order);
 
-		folio = kho_restore_folio(le64_to_cpu(rec[i].phys));
+		folio = got[i];
 		if (!folio || folio_order(folio) != order ||
 		    folio_ref_count(folio) != 1 ||
 		    !kho_verify(folio, le32_to_cpu(rec[i].seed))) {
@@ -172,6 +279,7 @@ static void __init kho_selftest_restore(u32 *generation)
 			folio_put(folio);
 		}
 	}
+	kvfree(got);
 	/* A second restore of the same memory must fail. */
 	CHECK(!count || !kho_restore_folio(le64_to_cpu(rec[0].phys)),
 	      "restored a folio twice");
@@ -479,6 +587,111 @@ static void __init kho_selftest_negative(void)
 		failed == kho_selftest_failed ? "all passed" : "FAIL");
 }
 
+/* After kho_finalize(), every change fails with -EBUSY until kho_abort(). */
+static void __init kho_selftest_frozen(void)
+{
+	unsigned int failed = kho_selftest_failed;
+	struct folio *in = folio_alloc(GFP_KERNEL, 0);
+	struct folio *out = folio_alloc(GFP_KERNEL, 1);
+	struct kho_vmalloc vm = {};
+	void *mem = kho_alloc_preserve(PAGE_SIZE);
+	void *fdt = kho_alloc_fdt("kho-selftest-frozen");
+	void *buf = vmalloc(2 * PAGE_SIZE);
+	int err;
+
+	if (!in || !out || IS_ERR(mem) || IS_ERR(fdt) || !buf) {
+		CHECK(0, "no memory for the finalize checks");
+		goto free;
+	}
+	err = kho_preserve_folio(in);
+	err = err ?: kho_add_subtree("kho-selftest-frozen", fdt);
+	err = err ?: kho_finalize();
+	CHECK(!err, "set up and finalize: %d", err);
+	if (err)
+		goto abort;
+	err = kho_finalize();
+	CHECK(!err, "finalize twice: %d", err);
+	err = kho_preserve_folio(out);
+	CHECK(err == -EBUSY, "preserve after finalize: %d", err);
+	err = kho_preserve_pages(folio_page(out, 0), 2);
+	CHECK(err == -EBUSY, "preserve pages after finalize: %d", err);
+	err = kho_unpreserve_folio(in);
+	CHECK(err == -EBUSY, "unpreserve after finalize: %d", err);
+	err = kho_unpreserve_pages(folio_page(in, 0), 1);
+	CHECK(err == -EBUSY, "unpreserve pages after finalize: %d", err);
+	err = PTR_ERR_OR_ZERO(kho_alloc_preserve(PAGE_SIZE));
+	CHECK(err == -EBUSY, "kho_alloc_preserve after finalize: %d", err);
+	err = kho_unpreserve_free(mem);
+	CHECK(err == -EBUSY, "kho_unpreserve_free after finalize: %d", err);
+	err = kho_preserve_vmalloc(buf, &vm);
+	CHECK(err == -EBUSY, "preserve vmalloc after finalize: %d", err);
+	CHECK(!vm.nr_chunks, "failed vmalloc preserve set a handle");
+	err = kho_add_subtree("kho-selftest-late", fdt);
+	CHECK(err == -EBUSY, "add subtree after finalize: %d", err);
+	err = kho_remove_subtree(fdt);
+	CHECK(err == -EBUSY, "remove subtree after finalize: %d", err);
+	CHECK(kho_out.finalized, "a refused change unfinalized the map");
+abort:
+	kho_abort();
+	CHECK(!kho_out.finalized, "abort left the map finalized");
+	err = kho_remove_subtree(fdt);
+	CHECK(!err, "remove subtree after abort: %d", err);
+	err = kho_unpreserve_folio(in);
+	CHECK(!err, "unpreserve after abort: %d", err);
+	err = kho_preserve_folio(out);
+	CHECK(!err, "preserve after abort: %d", err);
+	if (!err)
+		kho_unpreserve_folio(out);
+free:
+	if (!IS_ERR_OR_NULL(fdt))
+		CHECK(!kho_unpreserve_free(fdt), "free the subtree FDT");
+	if (!IS_ERR_OR_NULL(mem))
+		CHECK(!kho_unpreserve_free(mem), "free after abort");
+	vfree(buf);
+	if (out)
+		folio_put(out);
+	if (in)
+		folio_put(in);
+	pr_info("finalize checks: %s\n",
+		failed == kho_selftest_failed ? "all passed" : "FAIL");
+}
+
+static int __init kho_selftest_preserve_early(void)
+{
+	struct folio *folio;
+
+	if ((!kho_selftest_nr && !kho_selftest_mb) || !kho_is_enabled())
+		return 0;
+	folio = folio_alloc(GFP_KERNEL, 2);
+	if (!folio)
+		return 0;
+	if (kho_preserve_folio(folio)) {
+		folio_put(folio);
+		return 0;
+	}
+	kho_selftest_early = folio;
+	return 0;
+}
+early_initcall(kho_selftest_preserve_early);
+
+/* The early preserve survived kho_init(): it is still preserved. */
+static void __init kho_selftest_check_early(void)
+{
+	unsigned int failed = kho_selftest_failed;
+	int err;
+
+	CHECK(kho_selftest_early, "early initcall could not preserve a folio");
+	if (!kho_selftest_early)
+		return;
+	err = kho_preserve_folio(kho_selftest_early);
+	CHECK(err == -EEXIST, "preserve the early folio again: %d", err);
+	err = kho_unpreserve_folio(kho_selftest_early);
+	CHECK(!err, "early preserve lost by kho_init(): unpreserve %d", err);
+	folio_put(kho_selftest_early);
+	pr_info("early preserve: %s\n",
+		failed == kho_selftest_failed ? "kept" : "FAIL");
+}
+
 static int __init kho_selftest(void)
 {
 	u32 generation;
@@ -496,6 +709,8 @@ static int __init kho_selftest(void)
 	err = kho_selftest_preserve(generation + 1);
 	CHECK(!err, "preserve generation %u: %d", generation + 1, err);
 	kho_selftest_negative();
+	kho_selftest_check_early();
+	kho_selftest_frozen();
 	pr_info("done: %s\n", kho_selftest_failed ? "FAIL" : "all passed");
 	return 0;
 }

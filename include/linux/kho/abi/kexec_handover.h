@@ -23,7 +23,7 @@
  * The FDT page and every subsystem FDT are preserved memory; the map
  * pages are not (the next kernel reads them before it reuses them).
  */
-#define KHO_FDT_COMPATIBLE	"kho-v1"
+#define KHO_FDT_COMPATIBLE	"kho-lu612-v1"
 #define KHO_FDT_MAP		"kho-map"
 #define KHO_FDT_MAP_PAGES	"kho-map-pages"
 #define KHO_FDT_SUBTREE		"fdt"

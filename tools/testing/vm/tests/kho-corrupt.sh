@@ -20,6 +20,9 @@ case "$1" in
 	case "$how" in
 	magic|range) lu_expect_log "KHO: invalid map of preserved memory" ;;
 	fdt) lu_expect_log "KHO: invalid handover from the previous kernel" ;;
+	scratch)
+		lu_expect_log "KHO: scratch areas of [0-9]* MiB exceed" &&
+		lu_expect_log "KHO: invalid handover from the previous kernel" ;;
 	off) lu_expect_log "KHO: kho=off: ignoring the handover" ;;
 	esac || exit 1
 	if [ "$how" = off ]; then

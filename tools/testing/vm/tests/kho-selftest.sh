@@ -13,8 +13,13 @@ if [ "$stage" -gt 1 ]; then
 	lu_expect_log "kho_selftest: generation $((stage - 1)): every byte verified" || exit 1
 	lu_expect_log "kho_selftest: generation $((stage - 1)): vmalloc [0-9]* MiB verified" || exit 1
 fi
+lu_expect_log "kho_selftest: finalize checks: all passed" || exit 1
+lu_expect_log "kho_selftest: early preserve: kept" || exit 1
 echo 1 > /sys/kernel/debug/kho/out/finalize || exit 1
 echo "map of preserved memory:" $(cat /sys/kernel/debug/kho/out/map)
+# Finalized from debugfs, LUO could not freeze for the kexec: abort first.
+echo 0 > /sys/kernel/debug/kho/out/finalize || exit 1
+grep -qx "finalized 0" /sys/kernel/debug/kho/out/map || exit 1
 if [ "$stage" -lt 4 ]; then
 	lu_kexec $((stage + 1))
 	exit 1
