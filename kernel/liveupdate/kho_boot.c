@@ -239,6 +239,9 @@ static int __init kho_reserve_scratch(void)
 		global = max_t(phys_addr_t, SZ_64M,
 			       div_u64((u64)reserved * kho_scratch_scale, 100));
 	}
+	/* The next kernel refuses scratch of more than half of memory. */
+	if (low + global > memblock_phys_mem_size() / 2)
+		return -E2BIG;
 	/* kexec wants the purgatory below 2 GiB. */
 	if (low) {
 		low = ALIGN(low, SZ_2M);
@@ -268,10 +271,12 @@ void __init kho_memory_init(void)
 		return;
 
 	if (kho_in.nr_scratch) {
-		err = kho_reserve_preserved();
+		const char *why;
+
+		err = kho_reserve_preserved(&why);
 		if (err)
-			pr_err("invalid map of preserved memory (%d): nothing restored this boot\n",
-			       err);
+			pr_err("invalid map of preserved memory (%d, %s): nothing restored this boot\n",
+			       err, why);
 		kho_in.valid = !err;
 		for (i = 0; i < kho_in.nr_scratch; i++) {
 			memblock_reserve(kho_in.scratch[i].addr,
@@ -289,7 +294,8 @@ void __init kho_memory_init(void)
 					   kho_out.scratch[i].size);
 		kho_out.nr_scratch = 0;
 		kho_enable = false;
-		pr_err("cannot reserve scratch memory, kexec handover disabled\n");
+		pr_err("cannot reserve scratch memory (%d), kexec handover disabled\n",
+		       err);
 	}
 }
 

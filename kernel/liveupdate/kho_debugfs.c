@@ -122,7 +122,7 @@ DEFINE_SHOW_ATTRIBUTE(kho_map);
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
 static const char * const kho_corruptions[] = {
-	"none", "magic", "range", "fdt", "scratch",
+	"none", "magic", "range", "fdt", "scratch", "overlap",
 };
 static unsigned int kho_corruption;
 
@@ -189,6 +189,36 @@ static void kho_corrupt_scratch(void)
 }
 
 /* Called by kho_finalize() with kho_out.lock held, after a success. */
+/*
+ * Make the last record, of the highest order, cover the first block of the
+ * first record too: a well-formed map whose runs overlap. Both must be
+ * extent records, the last alone in its order.
+ */
+static void kho_corrupt_overlap(void)
+{
+	struct kho_map_page *pg = phys_to_virt(kho_out.map.first);
+	struct kho_map_window *first = (void *)(pg + 1), *last = kho_out.map.last;
+	struct kho_map_extent *fext = (void *)(first + 1);
+	struct kho_map_extent *lext = (void *)(last + 1);
+	u32 count = le32_to_cpu(last->count);
+	unsigned long pfn, block;
+
+	if (last == first || first->kind != KHO_MAP_EXTENTS ||
+	    last->kind != KHO_MAP_EXTENTS || last->order <= first->order)
+		return;
+	pfn = (le64_to_cpu(first->window) << KHO_MAP_WINDOW_SHIFT |
+	       le16_to_cpu(fext->first)) << first->order;
+	block = pfn >> last->order;
+	last->window = cpu_to_le64(block >> KHO_MAP_WINDOW_SHIFT);
+	lext->first = cpu_to_le16(block & (KHO_MAP_WINDOW_BLOCKS - 1));
+	lext->last = lext->first;
+	last->count = cpu_to_le32(1);
+	/* The last record ends the last page: it only gets shorter. */
+	le32_add_cpu(&kho_out.map.cur->used,
+		     ALIGN(sizeof(*last) + sizeof(*lext), 8) -
+		     ALIGN(sizeof(*last) + count * sizeof(*lext), 8));
+}
+
 void kho_debug_corrupt(void)
 {
 	struct kho_map_page *pg = kho_out.map.first ?
@@ -209,6 +239,9 @@ void kho_debug_corrupt(void)
 		break;
 	case 4:
 		kho_corrupt_scratch();
+		break;
+	case 5:
+		kho_corrupt_overlap();
 		break;
 	}
 	if (kho_corruption)

@@ -132,6 +132,7 @@ static bool __init kho_busy_reserved(void)
 
 /**
  * kho_reserve_preserved() - take the incoming map of preserved memory
+ * @why: set to what is wrong on error, for the caller's one log line
  *
  * Called from kho_memory_init(), in scratch-only mode. On success every
  * preserved block is marked for kho_restore_*() and memblock_free_all()
@@ -141,29 +142,36 @@ static bool __init kho_busy_reserved(void)
  * Return: 0, -EINVAL if the map is malformed, -ENOMEM if the bitmap does
  * not fit in scratch.
  */
-int __init kho_reserve_preserved(void)
+int __init kho_reserve_preserved(const char **why)
 {
 	/* Early in boot only the cycle counter is sure to run. */
 	cycles_t c0 = get_cycles();
 	size_t size;
 	int err;
 
+	*why = "malformed, or a run outside memory or in scratch";
 	err = kho_walk_in(kho_scan_run);
+	if (!err && !kho_busy.runs)
+		err = -EINVAL;
 	if (err)
 		goto fail;
-	if (!kho_busy.runs) {
-		err = -EINVAL;	/* not even the root FDT */
-		goto fail;
-	}
 	size = BITS_TO_LONGS(kho_busy.end - kho_busy.first) * sizeof(long);
 	kho_busy.bits = memblock_alloc(size, SMP_CACHE_BYTES);
 	if (!kho_busy.bits) {
+		*why = "no room in scratch for the bitmap of preserved pages";
 		err = -ENOMEM;
 		goto fail;
 	}
+	*why = "preserved runs overlap";
 	err = kho_walk_in(kho_mark_run);
-	if (!err && (!kho_busy.fdt_ok || kho_busy_reserved()))
+	if (!err && !kho_busy.fdt_ok) {
+		*why = "the root FDT is not a preserved page";
 		err = -EINVAL;
+	}
+	if (!err && kho_busy_reserved()) {
+		*why = "preserved memory overlaps a boot-time reservation";
+		err = -EINVAL;
+	}
 	if (err)
 		goto free_bits;
 	kho_walk_in(kho_claim_run);

@@ -19,6 +19,7 @@ case "$1" in
 	dmesg | grep -E "kho_selftest:|KHO:"
 	case "$how" in
 	magic|range) lu_expect_log "KHO: invalid map of preserved memory" ;;
+	overlap) lu_expect_log "KHO: invalid map of preserved memory (-22, preserved runs overlap)" ;;
 	fdt) lu_expect_log "KHO: invalid handover from the previous kernel" ;;
 	scratch)
 		lu_expect_log "KHO: scratch areas of [0-9]* MiB exceed" &&
