@@ -14,6 +14,9 @@
  */
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
+#include <kunit/test.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -39,6 +42,7 @@
  * @file: the memfd
  * @folios: its folios, in index order, each pinned and preserved
  * @nr: entries in @folios
+ * @cap: room in @folios
  * @handle: its registry record, 0 if none
  * @pos: file position stored
  * @v1_array: version 1 buffer while stored
@@ -48,6 +52,7 @@ struct memfd_luo {
 	struct file *file;
 	struct folio **folios;
 	unsigned long nr;
+	unsigned long cap;
 	u64 handle;
 	loff_t pos;
 	void *v1_array;
@@ -139,6 +144,7 @@ static int memfd_luo_collect(struct memfd_luo *m)
 	kvfree(m->folios);
 	m->folios = folios;
 	m->nr = nr;
+	m->cap = cap;
 	return 0;
 }
 
@@ -655,3 +661,153 @@ static int __init memfd_luo_init(void)
 	return 0;
 }
 late_initcall(memfd_luo_init);
+
+#ifdef CONFIG_LIVEUPDATE_TEST
+/*
+ * Test knob: writing "FD MS" to /sys/kernel/debug/memfd_luo/hold_inode_lock
+ * holds the inode lock of the shmem file FD for MS milliseconds (at most a
+ * minute; a signal ends it early), as a write() stuck in a page fault of
+ * its source buffer would. The freeze at kexec must not wait for it.
+ */
+static ssize_t memfd_luo_hold_write(struct file *f, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	unsigned int fd, ms;
+	struct inode *inode;
+	char buf[32];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%u %u", &fd, &ms) != 2 || ms > 60000)
+		return -EINVAL;
+
+	CLASS(fd, held)(fd);
+	if (fd_empty(held))
+		return -EBADF;
+	if (!shmem_file(fd_file(held)))
+		return -EINVAL;
+	inode = file_inode(fd_file(held));
+	inode_lock(inode);
+	pr_info("test: holding an inode lock for %u ms\n", ms);
+	msleep_interruptible(ms);
+	inode_unlock(inode);
+	pr_info("test: inode lock released\n");
+	return len;
+}
+
+static const struct file_operations memfd_luo_hold_fops = {
+	.owner = THIS_MODULE,
+	.write = memfd_luo_hold_write,
+};
+
+static int __init memfd_luo_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("memfd_luo", NULL);
+
+	debugfs_create_file("hold_inode_lock", 0200, dir, NULL,
+			    &memfd_luo_hold_fops);
+	return 0;
+}
+late_initcall(memfd_luo_test_init);
+#endif /* CONFIG_LIVEUPDATE_TEST */
+
+#if IS_ENABLED(CONFIG_LIVEUPDATE_TEST) && IS_BUILTIN(CONFIG_KUNIT)
+/* KUnit: the page-cache walk of preserve and freeze (memfd_luo_collect). */
+
+static struct file *memfd_luo_test_file(struct kunit *test, loff_t size)
+{
+	struct file *file = shmem_file_setup("memfd_luo_test", size,
+					     VM_NORESERVE);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	return file;
+}
+
+/* A zeroed page at @index, as a read fault on a hole makes. */
+static void memfd_luo_test_page(struct kunit *test, struct file *file,
+				pgoff_t index)
+{
+	struct folio *folio = shmem_read_folio(file->f_mapping, index);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	folio_put(folio);
+}
+
+static void memfd_luo_test_release(struct memfd_luo *m)
+{
+	memfd_luo_release_folios(m->folios, m->nr);
+	kvfree(m->folios);
+	m->folios = NULL;
+	m->nr = 0;
+}
+
+/*
+ * Holes filled after preserve, before the folios held since: the second
+ * walk starts with room for the 64 held folios and 64 more, appends 100
+ * new ones (no growth: the room is never reached while appending new
+ * ones) and then the 64 held ones. Every folio must be listed in order,
+ * within the room of the array.
+ */
+static void memfd_luo_test_collect_room(struct kunit *test)
+{
+	struct file *file = memfd_luo_test_file(test, 256 * PAGE_SIZE);
+	struct memfd_luo m = { .file = file };
+	unsigned long i;
+
+	for (i = 192; i < 256; i++)
+		memfd_luo_test_page(test, file, i);
+	KUNIT_ASSERT_EQ(test, memfd_luo_collect(&m), 0);
+	KUNIT_ASSERT_EQ(test, m.nr, 64);
+	for (i = 0; i < 100; i++)
+		memfd_luo_test_page(test, file, i);
+	KUNIT_EXPECT_EQ(test, memfd_luo_collect(&m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr, 164);
+	KUNIT_EXPECT_LE(test, m.nr, m.cap);
+	for (i = 0; i < m.nr && i < 164; i++)
+		KUNIT_EXPECT_EQ(test, m.folios[i]->index, i < 100 ? i : i + 92);
+	memfd_luo_test_release(&m);
+	fput(file);
+}
+
+/*
+ * A swapped-out page (a value entry in the page cache; this kernel has
+ * no swap, so it cannot be read back): the walk must fail, not skip it,
+ * and leave nothing preserved.
+ */
+static void memfd_luo_test_collect_swapped(struct kunit *test)
+{
+	struct file *file = memfd_luo_test_file(test, 16 * PAGE_SIZE);
+	struct xarray *pages = &file->f_mapping->i_pages;
+	struct memfd_luo m = { .file = file };
+
+	memfd_luo_test_page(test, file, 0);
+	memfd_luo_test_page(test, file, 2);
+	KUNIT_ASSERT_NULL(test, xa_store_irq(pages, 1, xa_mk_value(0),
+					     GFP_KERNEL));
+	KUNIT_EXPECT_NE(test, memfd_luo_collect(&m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr, 0);
+	KUNIT_EXPECT_NULL(test, m.folios);
+	memfd_luo_test_release(&m);
+	xa_erase_irq(pages, 1);
+	/* Without it, both pages. */
+	KUNIT_EXPECT_EQ(test, memfd_luo_collect(&m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr, 2);
+	memfd_luo_test_release(&m);
+	fput(file);
+}
+
+static struct kunit_case memfd_luo_test_cases[] = {
+	KUNIT_CASE(memfd_luo_test_collect_room),
+	KUNIT_CASE(memfd_luo_test_collect_swapped),
+	{}
+};
+
+static struct kunit_suite memfd_luo_test_suite = {
+	.name = "memfd_luo",
+	.test_cases = memfd_luo_test_cases,
+};
+kunit_test_suite(memfd_luo_test_suite);
+#endif
