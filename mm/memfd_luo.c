@@ -554,7 +554,10 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	if (!m)
 		return -ENOMEM;
 	m->file = args->file;
-	inode_lock(inode);
+	if (inode_lock_killable(inode)) {
+		kfree(m);
+		return -EINTR;
+	}
 	if (SHMEM_I(inode)->luo_frozen) {
 		inode_unlock(inode);
 		kfree(m);
@@ -588,6 +591,25 @@ static unsigned long memfd_luo_metadata(struct memfd_luo *m)
 	return bytes;
 }
 
+/*
+ * How long the freeze waits for the inode lock. Whoever holds it may wait
+ * for anything (a write() whose source buffer faults on a FUSE or
+ * userfaultfd mapping): the reboot path must not wait with it.
+ */
+#define MEMFD_LUO_LOCK_WAIT_MS	1000
+
+static bool memfd_luo_trylock(struct inode *inode)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(MEMFD_LUO_LOCK_WAIT_MS);
+
+	while (!inode_trylock(inode)) {
+		if (time_after(jiffies, end))
+			return false;
+		msleep(10);
+	}
+	return true;
+}
+
 /* At kexec: take in new folios and the position, store anew. */
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
@@ -595,7 +617,11 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	struct memfd_luo *m = args->private_data;
 	int err;
 
-	inode_lock(inode);
+	if (!memfd_luo_trylock(inode)) {
+		pr_err("freeze: inode lock busy for %u ms (a write or fallocate in progress), kexec refused\n",
+		       MEMFD_LUO_LOCK_WAIT_MS);
+		return -EBUSY;
+	}
 	err = memfd_luo_collect(m);
 	m->pos = args->file->f_pos;
 	inode_unlock(inode);
