@@ -29,7 +29,6 @@
 #include <linux/kho_vmalloc.h>
 #include <linux/liveupdate.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -76,66 +75,100 @@ static void memfd_luo_release_folios(struct folio **folios, unsigned long nr)
 }
 
 /*
+ * The next folio at or after *@index, with a reference; NULL at the end
+ * or on error (*@err). A page swapped out is read back in: a file handed
+ * over must hold all its pages, and the page-cache walk would not see it.
+ */
+static struct folio *memfd_luo_next(struct inode *inode, pgoff_t *index,
+				    int *err)
+{
+	XA_STATE(xas, &inode->i_mapping->i_pages, *index);
+	struct folio *folio;
+
+	rcu_read_lock();
+	for (;;) {
+		folio = xas_find(&xas, ULONG_MAX);
+		if (xas_retry(&xas, folio))
+			continue;
+		if (!folio || xa_is_value(folio))
+			break;
+		if (!folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		if (unlikely(folio != xas_reload(&xas))) {
+			folio_put(folio);
+			xas_reset(&xas);
+			continue;
+		}
+		break;
+	}
+	rcu_read_unlock();
+	if (!xa_is_value(folio))
+		return folio;
+	*index = xas.xa_index;
+	*err = shmem_get_folio(inode, *index, 0, &folio, SGP_NOALLOC);
+	if (!*err && !folio)
+		*err = -EIO;	/* the size is frozen: it cannot have gone */
+	if (*err) {
+		pr_err("page %lu is swapped out and cannot be read back (%d)\n",
+		       *index, *err);
+		return NULL;
+	}
+	folio_unlock(folio);
+	return folio;
+}
+
+/*
  * Bring @m->folios up to the page cache: keep the folios already held,
  * pin and preserve new ones (written into holes). Called with the inode
  * locked and its size frozen, so no folio can go away.
  */
 static int memfd_luo_collect(struct memfd_luo *m)
 {
-	struct address_space *mapping = m->file->f_mapping;
+	struct inode *inode = file_inode(m->file);
 	unsigned long nr = 0, old = 0, cap = m->nr + 64, i;
-	struct folio **folios, **bigger;
-	struct folio_batch fbatch;
+	struct folio **folios, **bigger, *folio;
 	pgoff_t index = 0;
 	int err = 0;
 
 	folios = kvmalloc_array(cap, sizeof(*folios), GFP_KERNEL);
 	if (!folios)
 		return -ENOMEM;
-	folio_batch_init(&fbatch);
-	while (!err && filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			struct folio *folio = fbatch.folios[i];
-
-			if (err) {
+	while ((folio = memfd_luo_next(inode, &index, &err))) {
+		index = folio_next_index(folio);
+		/* Held or new, it takes a slot: make room first. */
+		if (nr == cap) {
+			bigger = kvrealloc(folios, 2 * cap * sizeof(*folios),
+					   GFP_KERNEL);
+			if (!bigger) {
+				err = -ENOMEM;
 				folio_put(folio);
-				continue;
+				break;
 			}
-			if (old < m->nr && m->folios[old] == folio) {
-				folio_put(folio);	/* held already */
-				folios[nr++] = m->folios[old++];
-				continue;
-			}
-			if (nr == cap) {
-				cap *= 2;
-				bigger = kvrealloc(folios, cap * sizeof(*folios),
-						   GFP_KERNEL);
-				if (!bigger) {
-					err = -ENOMEM;
-					folio_put(folio);
-					continue;
-				}
-				folios = bigger;
-			}
-			err = kho_preserve_folio(folio);
-			if (err) {
-				folio_put(folio);
-				continue;
-			}
-			folios[nr++] = folio;
+			folios = bigger;
+			cap *= 2;
 		}
-		folio_batch_init(&fbatch);
+		if (old < m->nr && m->folios[old] == folio) {
+			folio_put(folio);	/* held already */
+			folios[nr++] = m->folios[old++];
+			continue;
+		}
+		err = kho_preserve_folio(folio);
+		if (err) {
+			folio_put(folio);
+			break;
+		}
+		folios[nr++] = folio;
 	}
 	if (!err && old != m->nr)
 		err = -EBUSY;	/* a held folio left the file: cannot be */
 	if (err) {
-		/* Release only what this call added: the held ones follow @old. */
-		for (i = 0; i < nr; i++) {
-			unsigned long j;
-
-			for (j = 0; j < old && m->folios[j] != folios[i]; j++)
-				;
-			if (j == old)
+		/* Release what this call added; the held ones keep their order. */
+		for (i = 0, old = 0; i < nr; i++) {
+			if (old < m->nr && m->folios[old] == folios[i])
+				old++;
+			else
 				memfd_luo_release_folios(&folios[i], 1);
 		}
 		kvfree(folios);
