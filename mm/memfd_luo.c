@@ -197,6 +197,9 @@ static struct file *memfd_luo_file(u64 size, u64 pos)
 	return file;
 }
 
+/* Highest page index of a shmem file. */
+#define MEMFD_LUO_MAX_INDEX	((pgoff_t)(MAX_LFS_FILESIZE >> PAGE_SHIFT))
+
 /* Add a folio of the previous kernel at @index; consumes the folio. */
 static int memfd_luo_insert(struct file *file, struct folio *folio,
 			    pgoff_t index, u64 flags)
@@ -205,14 +208,22 @@ static int memfd_luo_insert(struct file *file, struct folio *folio,
 	unsigned long nr = folio_nr_pages(folio);
 	int err = -EINVAL;
 
-	/* A large folio may straddle the end of the file, as shmem makes. */
-	if (!IS_ALIGNED(index, nr) ||
-	    (u64)index << PAGE_SHIFT >= round_up(i_size_read(inode), PAGE_SIZE))
+	/*
+	 * Folios may lie past the end of the file (fallocate() with
+	 * FALLOC_FL_KEEP_SIZE, a large folio straddling it), not past what
+	 * shmem can index.
+	 */
+	if (!IS_ALIGNED(index, nr) || index > MEMFD_LUO_MAX_INDEX + 1 - nr)
 		goto put;
+	/*
+	 * Dirty whatever the flag says: a page written through a shared
+	 * mapping may be dirty only in the page tables of the previous
+	 * kernel, and a clean shmem folio can be dropped (drop_caches,
+	 * reclaim) as if it held nothing.
+	 */
 	inode_lock(inode);
 	err = shmem_insert_folio(inode, folio, index,
-				 flags & MEMFD_LUO_FOLIO_UPTODATE,
-				 flags & MEMFD_LUO_FOLIO_DIRTY);
+				 flags & MEMFD_LUO_FOLIO_UPTODATE, true);
 	inode_unlock(inode);
 put:
 	folio_put(folio);
