@@ -42,8 +42,13 @@
  * @folios: its folios, in index order, each pinned and preserved
  * @nr: entries in @folios
  * @cap: room in @folios
+ * @pages: pages of the folios in @folios
+ * @all_uptodate: every folio in @folios was uptodate when listed
  * @handle: its registry record, 0 if none
  * @pos: file position stored
+ * @written: versions stored, bit N for version N
+ * @seals: seals stored (version 2)
+ * @mode: permission bits stored (version 2)
  * @v1_array: version 1 buffer while stored
  * @v2_pages: version 2 array while stored
  */
@@ -52,8 +57,13 @@ struct memfd_luo {
 	struct folio **folios;
 	unsigned long nr;
 	unsigned long cap;
+	unsigned long pages;
+	bool all_uptodate;
 	u64 handle;
 	loff_t pos;
+	unsigned int written;
+	unsigned int seals;
+	unsigned int mode;
 	void *v1_array;
 	struct kho_array v2_pages;
 };
@@ -127,8 +137,9 @@ static struct folio *memfd_luo_next(struct inode *inode, pgoff_t *index,
 static int memfd_luo_collect(struct memfd_luo *m)
 {
 	struct inode *inode = file_inode(m->file);
-	unsigned long nr = 0, old = 0, cap = m->nr + 64, i;
+	unsigned long nr = 0, old = 0, cap = m->nr + 64, pages = 0, i;
 	struct folio **folios, **bigger, *folio;
+	bool all_uptodate = true;
 	pgoff_t index = 0;
 	int err = 0;
 
@@ -137,6 +148,8 @@ static int memfd_luo_collect(struct memfd_luo *m)
 		return -ENOMEM;
 	while ((folio = memfd_luo_next(inode, &index, &err))) {
 		index = folio_next_index(folio);
+		pages += folio_nr_pages(folio);
+		all_uptodate &= folio_test_uptodate(folio);
 		/* Held or new, it takes a slot: make room first. */
 		if (nr == cap) {
 			bigger = kvrealloc(folios, 2 * cap * sizeof(*folios),
@@ -178,6 +191,8 @@ static int memfd_luo_collect(struct memfd_luo *m)
 	m->folios = folios;
 	m->nr = nr;
 	m->cap = cap;
+	m->pages = pages;
+	m->all_uptodate = all_uptodate;
 	return 0;
 }
 
@@ -261,6 +276,7 @@ static int memfd_v1_store(const struct kho_format *fmt, void *obj, u64 *handle)
 	ser->size = cpu_to_le64(i_size_read(file_inode(m->file)));
 	ser->nr_folios = cpu_to_le64(m->nr);
 	m->v1_array = arr;
+	m->written |= BIT(1);
 	*handle = virt_to_phys(ser);
 	return 0;
 
@@ -282,6 +298,7 @@ static void memfd_v1_unstore(const struct kho_format *fmt, void *obj,
 		vfree(m->v1_array);
 		m->v1_array = NULL;
 	}
+	m->written &= ~BIT(1);
 	kho_unpreserve_free(ser);
 }
 
@@ -422,6 +439,9 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 	ser->mode = cpu_to_le32(inode->i_mode & 0777);
 	ser->nr_pages = cpu_to_le64(pages);
 	ser->pages = cpu_to_le64(phys);
+	m->seals = le32_to_cpu(ser->seals);
+	m->mode = le32_to_cpu(ser->mode);
+	m->written |= BIT(2);
 	*handle = virt_to_phys(ser);
 	return 0;
 
@@ -437,6 +457,7 @@ static void memfd_v2_unstore(const struct kho_format *fmt, void *obj,
 	struct memfd_luo *m = obj;
 
 	kho_array_destroy(&m->v2_pages);
+	m->written &= ~BIT(2);
 	kho_unpreserve_free(phys_to_virt(handle));
 }
 
@@ -654,17 +675,53 @@ static bool memfd_luo_trylock(struct inode *inode)
 	return true;
 }
 
-/* At kexec: take in new folios and the position, store anew. */
+/*
+ * Is the record stored still right? The page cache must hold exactly the
+ * folios held: they cannot leave it (the size is frozen; their reference
+ * stops migration, splitting and eviction) but to swap, which counts in
+ * swapped, and every folio added counts in nrpages. None of them may have
+ * been waiting for its first write (uptodate is recorded), and position,
+ * seals, mode and the versions to write must be those stored.
+ */
+static bool memfd_luo_unchanged(struct memfd_luo *m)
+{
+	struct inode *inode = file_inode(m->file);
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	unsigned int enabled = (memfd_v1.state->write_enabled ? BIT(1) : 0) |
+			       (memfd_v2.state->write_enabled ? BIT(2) : 0);
+
+	return m->handle && m->all_uptodate &&
+	       READ_ONCE(inode->i_mapping->nrpages) == m->pages &&
+	       !READ_ONCE(info->swapped) && m->pos == m->file->f_pos &&
+	       (!(m->written & BIT(2)) ||
+		(m->seals == info->seals && m->mode == (inode->i_mode & 0777))) &&
+	       m->written == enabled;
+}
+
+/*
+ * At kexec: take in new folios and the position, store anew; nothing to
+ * do if nothing changed since the last store, so that the freeze, in the
+ * blackout of the update, costs nothing for a file left alone.
+ */
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct inode *inode = file_inode(args->file);
 	struct memfd_luo *m = args->private_data;
+	ktime_t start = ktime_get();
 	int err;
 
 	if (!memfd_luo_trylock(inode)) {
 		pr_err("freeze: inode lock busy for %u ms (a write or fallocate in progress), kexec refused\n",
 		       MEMFD_LUO_LOCK_WAIT_MS);
 		return -EBUSY;
+	}
+	if (memfd_luo_unchanged(m)) {
+		inode_unlock(inode);
+		args->serialized_data = m->handle;
+		pr_info("%lu folios handed over, metadata %lu bytes, freeze %lld us (unchanged)\n",
+			m->nr, memfd_luo_metadata(m),
+			ktime_us_delta(ktime_get(), start));
+		return 0;
 	}
 	err = memfd_luo_collect(m);
 	m->pos = args->file->f_pos;
@@ -676,8 +733,9 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	err = kho_registry_store(MEMFD_LUO_FAMILY, m, &m->handle);
 	args->serialized_data = m->handle;
 	if (!err)
-		pr_info("%lu folios handed over, metadata %lu bytes\n", m->nr,
-			memfd_luo_metadata(m));
+		pr_info("%lu folios handed over, metadata %lu bytes, freeze %lld us\n",
+			m->nr, memfd_luo_metadata(m),
+			ktime_us_delta(ktime_get(), start));
 	return err;
 }
 

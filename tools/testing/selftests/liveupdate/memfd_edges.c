@@ -20,8 +20,8 @@
  *            and goes through once it is released
  *   moved    position moved and a seal added after preserve
  *   fwrite   fallocated (not uptodate) at preserve, written after
- * The freeze skips what did not change since preserve ("eof"); these
- * last two changed in ways the page count does not show: carried.
+ *   still    3 pages, preserved first and left alone: the freeze skips it
+ * The last two changed in ways the page count does not show: carried.
  */
 #define _GNU_SOURCE
 #include "memfd_util.h"
@@ -40,7 +40,9 @@
 #define MOVED_POS	777
 #define FWRITE_SIZE	(64 * KIB)
 
-enum { T_EOF = 1, T_DIRTY, T_ROOM, T_LOCK, T_MOVED, T_FWRITE };
+#define STILL_SIZE	(3 * PAGE)
+
+enum { T_EOF = 1, T_DIRTY, T_ROOM, T_LOCK, T_MOVED, T_FWRITE, T_STILL };
 
 static int dirty_fd;
 
@@ -65,9 +67,14 @@ static void stage1(int luo)
 	int s = luo_create_session(luo, "edges");
 	int eof = memfd_create("eof", 0), room = memfd_create("room", 0);
 	int lock = memfd_create("lock", 0);
+	int still = memfd_create("still", 0);
 	int moved, fwrite;
 	struct stat st;
 	int i, ok;
+
+	check(still >= 0 && !ftruncate(still, STILL_SIZE) &&
+	      !fill(still, 0, STILL_SIZE, 66) &&
+	      !luo_preserve(s, still, T_STILL), "still: preserve");
 
 	dirty_fd = memfd_create("dirty", 0);
 	check(s >= 0 && eof >= 0 && room >= 0 && lock >= 0 && dirty_fd >= 0,
@@ -206,6 +213,7 @@ static void stage2(int luo)
 	int lock = s < 0 ? s : luo_retrieve(s, T_LOCK);
 	int moved = s < 0 ? s : luo_retrieve(s, T_MOVED);
 	int fwrite = s < 0 ? s : luo_retrieve(s, T_FWRITE);
+	int still = s < 0 ? s : luo_retrieve(s, T_STILL);
 	struct stat st = { 0 };
 	int ok;
 
@@ -235,6 +243,7 @@ static void stage2(int luo)
 	      "moved: content, position, seal");
 	check(fwrite >= 0 && verify(fwrite, 0, FWRITE_SIZE, 65),
 	      "fwrite: content");
+	check(still >= 0 && verify(still, 0, STILL_SIZE, 66), "still: content");
 	check(luo_finish(s) == 0, "finish");
 
 	/* The page past EOF was fallocated, never written: zeroes. */
