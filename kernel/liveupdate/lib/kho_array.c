@@ -18,8 +18,21 @@
 #include <linux/string.h>
 #include "kho_page.h"
 
+/*
+ * Slots per node page. The userspace tests build a second time with
+ * KHO_ARRAY_NODE_SLOTS set to a handful, so that splits at every level
+ * happen after a few dozen stores. A range store needs up to six slots in
+ * a leaf holding one run, hence the minimum.
+ */
+#ifdef KHO_ARRAY_NODE_SLOTS
+#define NODE_SLOTS	KHO_ARRAY_NODE_SLOTS
+#else
 #define NODE_SLOTS	((PAGE_SIZE - sizeof(struct kho_array_node)) / \
 			 sizeof(struct kho_array_slot))
+#endif
+static_assert(NODE_SLOTS >= 6 &&
+	      NODE_SLOTS <= (PAGE_SIZE - sizeof(struct kho_array_node)) /
+			    sizeof(struct kho_array_slot));
 
 /* A leaf record: @count indices from @index, the k-th valued @value + k * @step. */
 struct kho_rec {
@@ -526,6 +539,215 @@ int kho_array_erase(struct kho_array *a, unsigned long index)
 }
 EXPORT_SYMBOL_GPL(kho_array_erase);
 
+/* Last index of a record. */
+static unsigned long rec_end(const struct kho_rec *r)
+{
+	return r->index + r->count - 1;
+}
+
+/*
+ * Replacing indices [@s, @e] of a leaf with one record: the slots
+ * [@first, @end) that change, what goes there and the entries dropped.
+ */
+struct range_edit {
+	unsigned int first, end, nr_out, new_w;
+	unsigned long removed;
+	struct kho_rec out[5];
+};
+
+/*
+ * Plan the replacement of [@s, @e] in @leaf by @piece (the record of
+ * index @s), keeping what lies outside; the records on either side are
+ * included so that what continues them merges.
+ */
+static void range_plan(const struct kho_array_node *leaf, unsigned long s,
+		       unsigned long e, const struct kho_rec *piece,
+		       struct range_edit *ed)
+{
+	unsigned int nr = node_nr(leaf), i, n = 0;
+	struct kho_rec r, fa = {}, la = {}, recs[5];
+	int p = leaf_find(leaf, s);
+	bool hit = false;
+
+	/* @i: the first record ending at or after @s. */
+	i = 0;
+	if (p >= 0) {
+		i = p + leaf_rec(leaf, p, &r);
+		if (rec_end(&r) >= s)
+			i = p;
+	}
+	ed->first = i;
+	if (i > 0) {
+		ed->first = slot_key(leaf, i - 1) & KHO_ARRAY_KEY_TAIL ? i - 2 : i - 1;
+		leaf_rec(leaf, ed->first, &recs[n++]);
+	}
+	ed->removed = 0;
+	while (i < nr) {
+		unsigned int w = leaf_rec(leaf, i, &r);
+
+		if (r.index > e)
+			break;
+		if (!hit)
+			fa = r;
+		la = r;
+		hit = true;
+		ed->removed += min(rec_end(&r), e) - max(r.index, s) + 1;
+		i += w;
+	}
+	if (hit && fa.index < s)
+		recs[n++] = (struct kho_rec){ fa.index, s - fa.index, fa.value,
+					      fa.step };
+	recs[n++] = *piece;
+	if (hit && rec_end(&la) > e)
+		recs[n++] = (struct kho_rec){
+			e + 1, rec_end(&la) - e,
+			la.value + (e + 1 - la.index) * la.step, la.step };
+	ed->end = i;
+	if (i < nr)
+		ed->end += leaf_rec(leaf, i, &recs[n++]);
+
+	ed->out[0] = recs[0];
+	for (i = 1, ed->nr_out = 1; i < n; i++)
+		if (!rec_merge(&ed->out[ed->nr_out - 1], &recs[i]))
+			ed->out[ed->nr_out++] = recs[i];
+	for (i = 0, ed->new_w = 0; i < ed->nr_out; i++) {
+		if (ed->out[i].count == 1)
+			ed->out[i].step = 0;
+		ed->new_w += rec_width(&ed->out[i]);
+	}
+}
+
+static bool range_fits(const struct kho_array_node *leaf,
+		       const struct range_edit *ed)
+{
+	return node_nr(leaf) - (ed->end - ed->first) + ed->new_w <= NODE_SLOTS;
+}
+
+static void range_apply(struct kho_array_node *leaf,
+			const struct range_edit *ed)
+{
+	unsigned int nr = node_nr(leaf), i, at = ed->first;
+
+	memmove(leaf->slots + ed->first + ed->new_w, leaf->slots + ed->end,
+		(nr - ed->end) * sizeof(leaf->slots[0]));
+	for (i = 0; i < ed->nr_out; i++)
+		at += put_rec(leaf, at, &ed->out[i]);
+	leaf->nr = cpu_to_le16(nr - (ed->end - ed->first) + ed->new_w);
+}
+
+/* Bounds [@lo, @hi) of the indices the leaf on @path may hold. */
+static void leaf_bounds(struct kho_array *a, struct kho_array_node **path,
+			unsigned int *slots, unsigned long *lo,
+			unsigned long *hi)
+{
+	unsigned int l;
+
+	*lo = 0;
+	*hi = KHO_ARRAY_MAX_INDEX + 1;
+	for (l = a->height - 1; l > 0; l--) {
+		if (slots[l])
+			*lo = slot_key(path[l], slots[l]);
+		if (slots[l] + 1 < node_nr(path[l]))
+			*hi = slot_key(path[l], slots[l] + 1);
+	}
+}
+
+/*
+ * Plan the part of the range store of [@first, @last] that falls in the
+ * leaf holding @pos; return that leaf and set @e to the last index of the
+ * part.
+ */
+static struct kho_array_node *
+range_leaf(struct kho_array *a, unsigned long pos, unsigned long first,
+	   unsigned long last, u64 value, u64 step,
+	   struct kho_array_node **path, unsigned int *slots,
+	   struct range_edit *ed, unsigned long *e)
+{
+	struct kho_array_node *leaf = descend(a, pos, path, slots);
+	unsigned long lo, hi;
+	struct kho_rec piece;
+
+	leaf_bounds(a, path, slots, &lo, &hi);
+	piece.index = max(lo, first);
+	*e = min(hi - 1, last);
+	piece.count = *e - piece.index + 1;
+	piece.value = value + (piece.index - first) * step;
+	piece.step = piece.count > 1 ? step : 0;
+	range_plan(leaf, piece.index, *e, &piece, ed);
+	return leaf;
+}
+
+/**
+ * kho_array_store_range() - store a run of values
+ * @a: the array
+ * @first: first index
+ * @nr: number of indices, at least 1
+ * @value: value of @first, nonzero
+ * @step: index @first + i gets @value + i * @step (two's complement, so
+ *        values may also decrease)
+ *
+ * Replaces whatever was stored in [@first, @first + @nr - 1]. The cost
+ * depends on the number of leaves the range meets, not on @nr: a range
+ * stored into an empty part of the array is one record.
+ *
+ * Return: 0; -EINVAL if @nr is 0, the range goes past KHO_ARRAY_MAX_INDEX,
+ * or a value would be zero or wrap; -ENOMEM. On error the array is
+ * unchanged.
+ */
+int kho_array_store_range(struct kho_array *a, unsigned long first,
+			  unsigned long nr, u64 value, u64 step)
+{
+	struct kho_array_node *path[KHO_ARRAY_MAX_HEIGHT], *leaf;
+	unsigned int slots[KHO_ARRAY_MAX_HEIGHT], pass;
+	unsigned long last, pos, e;
+	struct range_edit ed;
+	int err;
+
+	if (!nr || first > KHO_ARRAY_MAX_INDEX ||
+	    nr - 1 > KHO_ARRAY_MAX_INDEX - first || !kho_run_ok(value, step, nr))
+		return -EINVAL;
+	if (nr == 1)
+		return kho_array_store(a, first, value);
+	last = first + nr - 1;
+	if (!a->root) {
+		leaf = node_alloc(a);
+		if (!leaf)
+			return -ENOMEM;
+		a->root = leaf;
+		a->height = 1;
+		a->nr_nodes = 1;
+	}
+	/*
+	 * Only the leaves holding @first and @last can grow (a leaf in
+	 * between ends up as one record). Make room in both before changing
+	 * anything: splits keep the contents, so -ENOMEM leaves them as
+	 * they were.
+	 */
+retry:
+	for (pass = 0; pass < 2; pass++) {
+		pos = pass ? last : first;
+		leaf = range_leaf(a, pos, first, last, value, step, path, slots,
+				  &ed, &e);
+		if (!range_fits(leaf, &ed)) {
+			err = split_path(a, path, slots, pos);
+			if (err)
+				return err;
+			goto retry;
+		}
+	}
+	for (pos = first;; pos = e + 1) {
+		leaf = range_leaf(a, pos, first, last, value, step, path, slots,
+				  &ed, &e);
+		range_apply(leaf, &ed);
+		a->nr_entries += (e - pos + 1) - ed.removed;
+		if (e == last)
+			break;
+	}
+	sync_head(a);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kho_array_store_range);
+
 /**
  * kho_array_load() - get the value at an index
  * @a: the array
@@ -570,18 +792,11 @@ void kho_array_iter_init(struct kho_array_iter *it, struct kho_array *a,
 }
 EXPORT_SYMBOL_GPL(kho_array_iter_init);
 
-/**
- * kho_array_next() - next entry of an ordered walk
- * @it: the iterator
- * @index: set to the index of the entry
- * @value: set to its value
- *
- * O(1) amortized per entry.
- *
- * Return: true with an entry, false at the end.
+/*
+ * The first record with entries at or after it->index, cut to start
+ * there; false at the end. The iterator stays on that record.
  */
-bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
-		    u64 *value)
+static bool iter_peek(struct kho_array_iter *it, struct kho_rec *out)
 {
 	struct kho_array *a = it->a;
 	struct kho_array_node *leaf;
@@ -609,9 +824,10 @@ bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
 				continue;
 			}
 			k = it->index > r.index ? it->index - r.index : 0;
-			*index = r.index + k;
-			*value = r.value + k * r.step;
-			it->index = *index + 1;
+			out->index = r.index + k;
+			out->count = r.count - k;
+			out->value = r.value + k * r.step;
+			out->step = out->count > 1 ? r.step : 0;
 			return true;
 		}
 		/* Next leaf: up to the first ancestor with a next child. */
@@ -627,7 +843,68 @@ bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
 		}
 	}
 }
+
+/**
+ * kho_array_next() - next entry of an ordered walk
+ * @it: the iterator
+ * @index: set to the index of the entry
+ * @value: set to its value
+ *
+ * O(1) amortized per entry. A restored array can hold runs of up to
+ * 2^62 entries in a few pages: walk it by runs (kho_array_next_run())
+ * unless its size is known to be bounded.
+ *
+ * Return: true with an entry, false at the end.
+ */
+bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
+		    u64 *value)
+{
+	struct kho_rec r;
+
+	if (!iter_peek(it, &r))
+		return false;
+	*index = r.index;
+	*value = r.value;
+	it->index = r.index + 1;
+	return true;
+}
 EXPORT_SYMBOL_GPL(kho_array_next);
+
+/**
+ * kho_array_next_run() - next run of an ordered walk
+ * @it: the iterator
+ * @first: set to the first index of the run
+ * @nr: set to its number of indices, at least 1
+ * @value: set to the value of @first
+ * @step: set to the step: index @first + i has value @value + i * @step;
+ *        0 when @nr is 1
+ *
+ * Returns the longest run starting at the first entry at or after the
+ * iterator position: consecutive indices whose values step by a
+ * constant, however they are stored. A single entry is a run of one.
+ * The cost is O(records), not O(entries), so a caller can check what a
+ * restored array holds (e.g. that no index or value is out of its
+ * bounds) in time bounded by the pages it was handed.
+ *
+ * Return: true with a run, false at the end.
+ */
+bool kho_array_next_run(struct kho_array_iter *it, unsigned long *first,
+			unsigned long *nr, u64 *value, u64 *step)
+{
+	struct kho_rec run, r;
+
+	if (!iter_peek(it, &run))
+		return false;
+	it->index = run.index + run.count;
+	while (iter_peek(it, &r) && rec_merge(&run, &r))
+		it->index = run.index + run.count;
+	*first = run.index;
+	*nr = run.count;
+	*value = run.value;
+	*step = run.count > 1 ? run.step : 0;
+	return true;
+}
+EXPORT_SYMBOL_GPL(kho_array_next_run);
 
 /* Call @fn on every node, children before parents; stop at an error. */
 static int walk_nodes(struct kho_array *a, struct kho_array_node *n,
