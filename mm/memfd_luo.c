@@ -28,6 +28,7 @@
 #include <linux/kho_registry.h>
 #include <linux/kho_vmalloc.h>
 #include <linux/liveupdate.h>
+#include <linux/memblock.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -409,7 +410,7 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 {
 	struct memfd_luo *m = obj;
 	struct inode *inode = file_inode(m->file);
-	unsigned long i, p, pages = 0;
+	unsigned long i, pages = 0;
 	struct memfd_luo_v2 *ser;
 	phys_addr_t phys;
 	int err;
@@ -423,12 +424,12 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 		u64 base = PFN_PHYS(folio_pfn(folio)) | memfd_luo_flags(folio) |
 			   folio_order(folio) << 2;
 
-		for (p = 0; p < folio_nr_pages(folio); p++, pages++) {
-			err = kho_array_store(&m->v2_pages, folio->index + p,
-					      base + p * PAGE_SIZE);
-			if (err)
-				goto destroy_array;
-		}
+		err = kho_array_store_range(&m->v2_pages, folio->index,
+					    folio_nr_pages(folio), base,
+					    PAGE_SIZE);
+		if (err)
+			goto destroy_array;
+		pages += folio_nr_pages(folio);
 	}
 	err = kho_array_preserve(&m->v2_pages, &phys);
 	if (err)
@@ -461,6 +462,20 @@ static void memfd_v2_unstore(const struct kho_format *fmt, void *obj,
 	kho_unpreserve_free(phys_to_virt(handle));
 }
 
+/*
+ * Does the restored header agree with its array? Every entry is a
+ * distinct page of this machine, so there are at most max_pfn: what the
+ * walks of restore and release may cost is bounded by memory, not by
+ * what the previous kernel claims (one record can claim 2^62 entries).
+ */
+static bool memfd_v2_valid(const struct memfd_luo_v2 *ser,
+			   const struct kho_array *pages)
+{
+	return !(le32_to_cpu(ser->mode) & ~0777) &&
+	       le64_to_cpu(ser->nr_pages) <= max_pfn &&
+	       pages->nr_entries == le64_to_cpu(ser->nr_pages);
+}
+
 static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
 {
 	struct folio *folio = kho_restore_folio(handle);
@@ -470,9 +485,8 @@ static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
 		return NULL;
 	ser = folio_address(folio);
 	kho_array_init(pages);
-	if (le32_to_cpu(ser->mode) & ~0777 ||
-	    kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
-	    pages->nr_entries != le64_to_cpu(ser->nr_pages)) {
+	if (kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
+	    !memfd_v2_valid(ser, pages)) {
 		kho_array_destroy(pages);
 		folio_put(folio);
 		return NULL;
@@ -480,30 +494,86 @@ static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
 	return ser;
 }
 
-/* Free every folio of @pages not claimed yet (heads only). */
+/*
+ * Free every folio of @pages not claimed yet: in each run, the pages at
+ * indices aligned to the order the run's value gives. memfd_v2_open()
+ * bounded the entries by the pages of this machine.
+ */
 static void memfd_v2_release(struct kho_array *pages)
 {
+	unsigned long first, nr, i, size;
 	struct kho_array_iter it;
-	unsigned long index;
 	struct folio *folio;
-	u64 v;
+	u64 v, step;
 
-	kho_array_for_each(pages, &it, index, v) {
-		if (!IS_ALIGNED(index, 1UL << MEMFD_LUO_V2_ORDER(v)))
+	kho_array_for_each_run(pages, &it, first, nr, v, step) {
+		if (MEMFD_LUO_V2_ORDER(v) > MAX_PAGE_ORDER)
 			continue;
-		folio = kho_restore_folio(MEMFD_LUO_V2_PHYS(v));
-		if (folio)
-			folio_put(folio);
+		size = 1UL << MEMFD_LUO_V2_ORDER(v);
+		for (i = round_up(first, size) - first; i < nr; i += size) {
+			folio = kho_restore_folio(MEMFD_LUO_V2_PHYS(v + i * step));
+			if (folio)
+				folio_put(folio);
+		}
 	}
+}
+
+/*
+ * Claim and insert the folios of one run: @nr pages from index @first,
+ * values @v + i * @step (any step: small folios the page allocator gave
+ * out in descending order make runs of step -4096). The pages of a large
+ * folio follow its head in steps of 4096, also when a run starts inside
+ * the folio the previous one began (@head, @head_v, @next).
+ */
+static int memfd_v2_insert_run(struct file *file, unsigned long first,
+			       unsigned long nr, u64 v, u64 step,
+			       unsigned long *head, u64 *head_v,
+			       unsigned long *next)
+{
+	unsigned long i = 0, n, size;
+	struct folio *folio;
+	u64 pv;
+	int err;
+
+	while (i < nr) {
+		pv = v + i * step;
+		if (first + i < *next) {
+			/* Pages of the current folio (the head just inserted). */
+			n = min(nr - i, *next - (first + i));
+			if (pv != *head_v + (first + i - *head) * PAGE_SIZE ||
+			    (n > 1 && step != PAGE_SIZE))
+				return -EINVAL;
+			i += n;
+			continue;
+		}
+		if (MEMFD_LUO_V2_ORDER(pv) > MAX_PAGE_ORDER)
+			return -EINVAL;
+		size = 1UL << MEMFD_LUO_V2_ORDER(pv);
+		folio = IS_ALIGNED(first + i, size) ?
+			kho_restore_folio(MEMFD_LUO_V2_PHYS(pv)) : NULL;
+		if (!folio || folio_nr_pages(folio) != size) {
+			if (folio)
+				folio_put(folio);
+			return -EINVAL;
+		}
+		*head = first + i;
+		*head_v = pv;
+		*next = first + i + size;
+		err = memfd_luo_insert(file, folio, first + i,
+				       pv & MEMFD_LUO_V2_FLAGS);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 {
-	unsigned long index, head = 0, next = 0;
+	unsigned long first, nr, head = 0, next = 0;
 	struct kho_array pages;
 	struct memfd_luo_v2 *ser = memfd_v2_open(handle, &pages);
 	struct kho_array_iter it;
-	u64 v, head_v = 0;
+	u64 v, step, head_v = 0;
 	struct file *file;
 	int err = 0;
 
@@ -514,30 +584,9 @@ static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 		err = PTR_ERR(file);
 		goto release;
 	}
-	kho_array_for_each(&pages, &it, index, v) {
-		unsigned int order = MEMFD_LUO_V2_ORDER(v);
-		struct folio *folio;
-
-		if (index < next) {
-			/* A tail page: must continue its head. */
-			if (v != head_v + (index - head) * PAGE_SIZE) {
-				err = -EINVAL;
-				break;
-			}
-			continue;
-		}
-		folio = order <= MAX_PAGE_ORDER && IS_ALIGNED(index, 1UL << order) ?
-			kho_restore_folio(MEMFD_LUO_V2_PHYS(v)) : NULL;
-		if (!folio || folio_order(folio) != order) {
-			if (folio)
-				folio_put(folio);
-			err = -EINVAL;
-			break;
-		}
-		head = index;
-		head_v = v;
-		next = index + (1UL << order);
-		err = memfd_luo_insert(file, folio, index, v & MEMFD_LUO_V2_FLAGS);
+	kho_array_for_each_run(&pages, &it, first, nr, v, step) {
+		err = memfd_v2_insert_run(file, first, nr, v, step, &head,
+					  &head_v, &next);
 		if (err)
 			break;
 	}
@@ -670,7 +719,7 @@ static bool memfd_luo_trylock(struct inode *inode)
 	while (!inode_trylock(inode)) {
 		if (time_after(jiffies, end))
 			return false;
-		msleep(10);
+		msleep(20);
 	}
 	return true;
 }
@@ -927,9 +976,35 @@ static void memfd_luo_test_collect_swapped(struct kunit *test)
 	fput(file);
 }
 
+/*
+ * A version 2 record whose one run claims 2^62 pages (all with the same
+ * value: a valid run for kho_array), header agreeing: refused before any
+ * walk (restore and release would loop for ever).
+ */
+static void memfd_luo_test_v2_bounded(struct kunit *test)
+{
+	struct memfd_luo_v2 ser = { .mode = cpu_to_le32(0600) };
+	struct kho_array pages;
+
+	kho_array_init(&pages);
+	KUNIT_ASSERT_EQ(test, kho_array_store_range(&pages, 0, 1UL << 62,
+						    0x100000, 0), 0);
+	ser.nr_pages = cpu_to_le64(pages.nr_entries);
+	KUNIT_EXPECT_FALSE(test, memfd_v2_valid(&ser, &pages));
+	kho_array_destroy(&pages);
+
+	kho_array_init(&pages);
+	KUNIT_ASSERT_EQ(test, kho_array_store_range(&pages, 0, 512, 0x100000,
+						    PAGE_SIZE), 0);
+	ser.nr_pages = cpu_to_le64(512);
+	KUNIT_EXPECT_TRUE(test, memfd_v2_valid(&ser, &pages));
+	kho_array_destroy(&pages);
+}
+
 static struct kunit_case memfd_luo_test_cases[] = {
 	KUNIT_CASE(memfd_luo_test_collect_room),
 	KUNIT_CASE(memfd_luo_test_collect_swapped),
+	KUNIT_CASE(memfd_luo_test_v2_bounded),
 	{}
 };
 

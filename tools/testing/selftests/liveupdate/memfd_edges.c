@@ -56,7 +56,7 @@ static int dirty_daemon(void *arg)
 	if (map == MAP_FAILED)
 		return 0;
 	for (off = 0; off < DIRTY_SIZE; off += PAGE)
-		sum += *(volatile unsigned char *)(map + off);
+		sum += __atomic_load_n(map + off, __ATOMIC_RELAXED);
 	fill_map(map, 0, DIRTY_SIZE, 61);
 	/* The mapping stays: unmapping would move the dirty bits to the folios. */
 	return sum == 0 && verify(dirty_fd, 0, DIRTY_SIZE, 61);
@@ -120,7 +120,7 @@ static void stage1(int luo)
 }
 
 /* Start a process holding the inode lock of "lock" (in the daemon). */
-static void hold(void)
+static void start_holder(void)
 {
 	char path[64], cmd[32];
 	FILE *f = fopen("/tmp/memfd_kexec.pid", "r");
@@ -190,7 +190,7 @@ static void dirty2(int fd)
 	if (fd >= 0)
 		map = mmap(NULL, DIRTY_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	for (off = 0; map != MAP_FAILED && off < DIRTY_SIZE; off += PAGE) {
-		sum += *(volatile unsigned char *)(map + off);	/* fault it in */
+		sum += __atomic_load_n(map + off, __ATOMIC_RELAXED);	/* faults */
 		d = kpageflags_dirty(map + off);
 		clean += d == 0;
 		unknown += d < 0;
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "1"))
 		stage1(luo);
 	else if (!strcmp(argv[1], "hold"))
-		hold();
+		start_holder();
 	else
 		stage2(luo);
 	return done();
