@@ -309,7 +309,12 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 		}
 		psib = pages[used++];
 		pkey = node_split(parent, psib, at == node_nr(parent));
-		if (at >= node_nr(parent))
+		/*
+		 * At @at == node_nr(parent) the new child follows the last
+		 * child left in @parent: its indices are below @pkey, so it
+		 * belongs at the end of @parent, not first in @psib.
+		 */
+		if (at > node_nr(parent))
 			inner_insert(psib, at - node_nr(parent), key,
 				     a->ops->to_phys(sib));
 		else
