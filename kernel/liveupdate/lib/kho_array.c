@@ -333,6 +333,8 @@ done:
 	a->nr_nodes += used;
 	for (l = used; l < need; l++)
 		node_discard(a, pages[l]);
+	/* The store that wanted room may yet fail: the head must be right now. */
+	sync_head(a);
 	return 0;
 
 discard_pages:
