@@ -343,12 +343,16 @@ discard_pages:
 	return -ENOMEM;
 }
 
-/* Merge @b into @a if it continues it; false if it does not. */
+/*
+ * Merge @b into @a if it continues it and the count fits a tail slot;
+ * false if not.
+ */
 static bool rec_merge(struct kho_rec *a, const struct kho_rec *b)
 {
 	u64 step = a->count == 1 ? b->value - a->value : a->step;
 
 	if (b->index != a->index + a->count ||
+	    a->count + b->count > KHO_ARRAY_KEY_MASK ||
 	    (b->count > 1 && b->step != step) ||
 	    b->value != a->value + a->count * step ||
 	    !kho_run_ok(a->value, step, a->count + b->count))
@@ -605,6 +609,12 @@ static void range_plan(const struct kho_array_node *leaf, unsigned long s,
 		recs[n++] = (struct kho_rec){ fa.index, s - fa.index, fa.value,
 					      fa.step };
 	recs[n++] = *piece;
+	/* All of the index space is one entry more than a tail can count. */
+	if (piece->count > KHO_ARRAY_KEY_MASK) {
+		recs[n - 1].count--;
+		recs[n++] = (struct kho_rec){ rec_end(piece), 1,
+			piece->value + (piece->count - 1) * piece->step, 0 };
+	}
 	if (hit && rec_end(&la) > e)
 		recs[n++] = (struct kho_rec){
 			e + 1, rec_end(&la) - e,
