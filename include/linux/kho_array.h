@@ -78,6 +78,8 @@ int kho_array_preserve(struct kho_array *a, phys_addr_t *phys);
 void kho_array_unpreserve(struct kho_array *a);
 int kho_array_restore(struct kho_array *a, phys_addr_t phys);
 void kho_array_destroy(struct kho_array *a);
+int kho_array_check(struct kho_array *a);
+void kho_array_dump(struct kho_array *a);
 
 /* For tests: the same, with another source of pages. */
 void kho_array_init_ops(struct kho_array *a, const struct kho_page_ops *ops);

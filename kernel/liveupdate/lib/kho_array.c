@@ -309,7 +309,12 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 		}
 		psib = pages[used++];
 		pkey = node_split(parent, psib, at == node_nr(parent));
-		if (at >= node_nr(parent))
+		/*
+		 * At @at == node_nr(parent) the new child follows the last
+		 * child left in @parent: its indices are below @pkey, so it
+		 * belongs at the end of @parent, not first in @psib.
+		 */
+		if (at > node_nr(parent))
 			inner_insert(psib, at - node_nr(parent), key,
 				     a->ops->to_phys(sib));
 		else
@@ -328,6 +333,8 @@ done:
 	a->nr_nodes += used;
 	for (l = used; l < need; l++)
 		node_discard(a, pages[l]);
+	/* The store that wanted room may yet fail: the head must be right now. */
+	sync_head(a);
 	return 0;
 
 discard_pages:
@@ -336,12 +343,16 @@ discard_pages:
 	return -ENOMEM;
 }
 
-/* Merge @b into @a if it continues it; false if it does not. */
+/*
+ * Merge @b into @a if it continues it and the count fits a tail slot;
+ * false if not.
+ */
 static bool rec_merge(struct kho_rec *a, const struct kho_rec *b)
 {
 	u64 step = a->count == 1 ? b->value - a->value : a->step;
 
 	if (b->index != a->index + a->count ||
+	    a->count + b->count > KHO_ARRAY_KEY_MASK ||
 	    (b->count > 1 && b->step != step) ||
 	    b->value != a->value + a->count * step ||
 	    !kho_run_ok(a->value, step, a->count + b->count))
@@ -552,7 +563,7 @@ static unsigned long rec_end(const struct kho_rec *r)
 struct range_edit {
 	unsigned int first, end, nr_out, new_w;
 	unsigned long removed;
-	struct kho_rec out[5];
+	struct kho_rec out[6];
 };
 
 /*
@@ -565,7 +576,7 @@ static void range_plan(const struct kho_array_node *leaf, unsigned long s,
 		       struct range_edit *ed)
 {
 	unsigned int nr = node_nr(leaf), i, n = 0;
-	struct kho_rec r, fa = {}, la = {}, recs[5];
+	struct kho_rec r, fa = {}, la = {}, recs[6];
 	int p = leaf_find(leaf, s);
 	bool hit = false;
 
@@ -598,6 +609,12 @@ static void range_plan(const struct kho_array_node *leaf, unsigned long s,
 		recs[n++] = (struct kho_rec){ fa.index, s - fa.index, fa.value,
 					      fa.step };
 	recs[n++] = *piece;
+	/* All of the index space is one entry more than a tail can count. */
+	if (piece->count > KHO_ARRAY_KEY_MASK) {
+		recs[n - 1].count--;
+		recs[n++] = (struct kho_rec){ rec_end(piece), 1,
+			piece->value + (piece->count - 1) * piece->step, 0 };
+	}
 	if (hit && rec_end(&la) > e)
 		recs[n++] = (struct kho_rec){
 			e + 1, rec_end(&la) - e,
@@ -881,7 +898,8 @@ EXPORT_SYMBOL_GPL(kho_array_next);
  *
  * Returns the longest run starting at the first entry at or after the
  * iterator position: consecutive indices whose values step by a
- * constant, however they are stored. A single entry is a run of one.
+ * constant without wrapping, however they are stored (so runs are a
+ * function of the entries alone). A single entry is a run of one.
  * The cost is O(records), not O(entries), so a caller can check what a
  * restored array holds (e.g. that no index or value is out of its
  * bounds) in time bounded by the pages it was handed.
@@ -896,8 +914,24 @@ bool kho_array_next_run(struct kho_array_iter *it, unsigned long *first,
 	if (!iter_peek(it, &run))
 		return false;
 	it->index = run.index + run.count;
-	while (iter_peek(it, &r) && rec_merge(&run, &r))
+	/*
+	 * Take entries from the records that follow for as long as they
+	 * continue the run, whole records or just their first entry: the
+	 * runs depend only on the entries, not on how stores cut records.
+	 */
+	while (iter_peek(it, &r) && r.index == it->index) {
+		u64 step = run.count == 1 ? r.value - run.value : run.step;
+		u64 take = r.count > 1 && r.step == step ? r.count : 1;
+
+		if (r.value != run.value + run.count * step ||
+		    !kho_run_ok(run.value, step, run.count + take))
+			break;
+		run.step = step;
+		run.count += take;
 		it->index = run.index + run.count;
+		if (take < r.count)
+			break;
+	}
 	*first = run.index;
 	*nr = run.count;
 	*value = run.value;
@@ -1028,7 +1062,7 @@ void kho_array_destroy(struct kho_array *a)
 }
 EXPORT_SYMBOL_GPL(kho_array_destroy);
 
-struct kho_restore_ctx {
+struct kho_count {
 	unsigned long entries;
 	unsigned long nodes;
 };
@@ -1054,8 +1088,30 @@ static void release_subtree(struct kho_array *a, u64 phys, unsigned int level)
 	a->ops->free(n);
 }
 
+static bool node_hdr_ok(const struct kho_array_node *n, unsigned int level)
+{
+	unsigned int nr = node_nr(n);
+
+	return le32_to_cpu(n->magic) == KHO_ARRAY_NODE_MAGIC &&
+	       n->level == level && !n->reserved && !n->reserved2 && nr &&
+	       nr <= NODE_SLOTS;
+}
+
+/*
+ * Bounds [@clo, @chi) of child @i of interior node @n, whose own bounds
+ * are [@lo, @hi); false unless they are nonempty and within the node's.
+ */
+static bool child_bounds(const struct kho_array_node *n, unsigned int i,
+			 unsigned long lo, unsigned long hi,
+			 unsigned long *clo, unsigned long *chi)
+{
+	*clo = i ? slot_key(n, i) : lo;
+	*chi = i + 1 < node_nr(n) ? slot_key(n, i + 1) : hi;
+	return *clo >= lo && *clo < *chi && *chi <= hi;
+}
+
 static int check_leaf(const struct kho_array_node *n, unsigned long lo,
-		      unsigned long hi, struct kho_restore_ctx *ctx)
+		      unsigned long hi, struct kho_count *ctx)
 {
 	unsigned int i = 0, nr = node_nr(n);
 	unsigned long next = lo;
@@ -1083,10 +1139,130 @@ static int check_leaf(const struct kho_array_node *n, unsigned long lo,
 	return 0;
 }
 
+/* The invariants restore checks, on a live array; for kho_array_check(). */
+static int check_node(struct kho_array *a, struct kho_array_node *n,
+		      unsigned int level, unsigned long lo, unsigned long hi,
+		      struct kho_count *cnt)
+{
+	unsigned long clo, chi;
+	unsigned int i;
+	int err;
+
+	if (!node_hdr_ok(n, level)) {
+		pr_err("check: node of [%#lx, %#lx) at level %u: bad header\n",
+		       lo, hi, level);
+		return -EUCLEAN;
+	}
+	cnt->nodes++;
+	if (!level) {
+		if (check_leaf(n, lo, hi, cnt)) {
+			pr_err("check: leaf of [%#lx, %#lx): bad records\n", lo,
+			       hi);
+			return -EUCLEAN;
+		}
+		return 0;
+	}
+	for (i = 0; i < node_nr(n); i++) {
+		if (!child_bounds(n, i, lo, hi, &clo, &chi)) {
+			pr_err("check: node of [%#lx, %#lx) at level %u: key %u out of order\n",
+			       lo, hi, level, i);
+			return -EUCLEAN;
+		}
+		err = check_node(a, kho_node(a, slot_val(n, i)), level - 1, clo,
+				 chi, cnt);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * kho_array_check() - check the invariants of an array
+ * @a: the array
+ *
+ * For tests and debugging: every node is well formed at its level, the
+ * keys of interior nodes increase and bound their children, records of
+ * leaves are sorted, disjoint, within their leaf's bounds and correctly
+ * encoded, and the counts (and the head page, if preserved) agree with
+ * the tree. O(nodes).
+ *
+ * Return: 0, or -EUCLEAN after one pr_err() line naming the first
+ * violation found.
+ */
+int kho_array_check(struct kho_array *a)
+{
+	struct kho_array_head *h = a->head;
+	struct kho_count cnt = {};
+	int err;
+
+	if (!a->root != !a->height || a->height > KHO_ARRAY_MAX_HEIGHT) {
+		pr_err("check: height %u with%s a root\n", a->height,
+		       a->root ? "" : "out");
+		return -EUCLEAN;
+	}
+	if (a->root) {
+		err = check_node(a, a->root, a->height - 1, 0,
+				 KHO_ARRAY_MAX_INDEX + 1, &cnt);
+		if (err)
+			return err;
+	}
+	if (cnt.entries != a->nr_entries || cnt.nodes != a->nr_nodes) {
+		pr_err("check: %lu entries in %lu nodes, counted %lu in %lu\n",
+		       cnt.entries, cnt.nodes, a->nr_entries, a->nr_nodes);
+		return -EUCLEAN;
+	}
+	if (h && (h->height != a->height ||
+		  le64_to_cpu(h->root) != (a->root ? a->ops->to_phys(a->root) : 0) ||
+		  le64_to_cpu(h->nr_entries) != a->nr_entries ||
+		  le64_to_cpu(h->nr_nodes) != a->nr_nodes)) {
+		pr_err("check: head page out of step with the tree\n");
+		return -EUCLEAN;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kho_array_check);
+
+static void dump_node(struct kho_array *a, struct kho_array_node *n,
+		      unsigned int depth)
+{
+	unsigned int i, nr = node_nr(n);
+	struct kho_rec r;
+
+	pr_info("%*slevel %u, %u slots\n", 2 * depth, "", n->level, nr);
+	for (i = 0; i < nr && n->level;) {
+		pr_info("%*s[%u] key %#llx\n", 2 * depth + 2, "", i,
+			(unsigned long long)slot_key(n, i));
+		dump_node(a, kho_node(a, slot_val(n, i)), depth + 2);
+		i++;
+	}
+	for (i = 0; i < nr && !n->level;) {
+		i += leaf_rec(n, i, &r);
+		pr_info("%*s%#lx +%llu: %#llx step %#llx\n", 2 * depth + 2, "",
+			r.index, (unsigned long long)r.count,
+			(unsigned long long)r.value, (unsigned long long)r.step);
+	}
+}
+
+/**
+ * kho_array_dump() - print an array's nodes and records
+ * @a: the array
+ *
+ * For debugging, with pr_info(); assumes a tree kho_array_check()
+ * accepts (it trusts node counts and levels).
+ */
+void kho_array_dump(struct kho_array *a)
+{
+	pr_info("height %u, %lu entries, %lu nodes%s\n", a->height,
+		a->nr_entries, a->nr_nodes, a->head ? ", preserved" : "");
+	if (a->root)
+		dump_node(a, a->root, 0);
+}
+EXPORT_SYMBOL_GPL(kho_array_dump);
+
 /* Restore and check the subtree at @phys for indices in [@lo, @hi). */
 static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 			unsigned long lo, unsigned long hi,
-			struct kho_restore_ctx *ctx, struct kho_array_node **out)
+			struct kho_count *ctx, struct kho_array_node **out)
 {
 	struct kho_array_node *n = a->ops->restore(phys), *child;
 	unsigned int i, j, nr, skip;
@@ -1095,8 +1271,7 @@ static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 	if (!n)
 		return -EINVAL;
 	nr = node_nr(n);
-	if (le32_to_cpu(n->magic) != KHO_ARRAY_NODE_MAGIC || n->level != level ||
-	    n->reserved || n->reserved2 || !nr || nr > NODE_SLOTS) {
+	if (!node_hdr_ok(n, level)) {
 		a->ops->free(n);
 		return -EINVAL;
 	}
@@ -1111,12 +1286,11 @@ static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 	}
 
 	for (i = 0; i < nr; i++) {
-		unsigned long clo = i ? slot_key(n, i) : lo;
-		unsigned long chi = i + 1 < nr ? slot_key(n, i + 1) : hi;
+		unsigned long clo, chi;
 
 		/* A child that failed has freed itself; one not tried has not. */
 		skip = 1;
-		if (clo < lo || clo >= chi || chi > hi) {
+		if (!child_bounds(n, i, lo, hi, &clo, &chi)) {
 			skip = 0;
 			goto release_rest;
 		}
@@ -1151,7 +1325,7 @@ release_rest:
  */
 int kho_array_restore(struct kho_array *a, phys_addr_t phys)
 {
-	struct kho_restore_ctx ctx = {};
+	struct kho_count ctx = {};
 	struct kho_array_head *h = a->ops->restore(phys);
 	struct kho_array_node *root = NULL;
 	unsigned int height;
