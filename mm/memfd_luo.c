@@ -14,6 +14,9 @@
  */
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
+#include <kunit/test.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -25,8 +28,8 @@
 #include <linux/kho_registry.h>
 #include <linux/kho_vmalloc.h>
 #include <linux/liveupdate.h>
+#include <linux/memblock.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -39,8 +42,14 @@
  * @file: the memfd
  * @folios: its folios, in index order, each pinned and preserved
  * @nr: entries in @folios
+ * @cap: room in @folios
+ * @pages: pages of the folios in @folios
+ * @all_uptodate: every folio in @folios was uptodate when listed
  * @handle: its registry record, 0 if none
  * @pos: file position stored
+ * @written: versions stored, bit N for version N
+ * @seals: seals stored (version 2)
+ * @mode: permission bits stored (version 2)
  * @v1_array: version 1 buffer while stored
  * @v2_pages: version 2 array while stored
  */
@@ -48,8 +57,14 @@ struct memfd_luo {
 	struct file *file;
 	struct folio **folios;
 	unsigned long nr;
+	unsigned long cap;
+	unsigned long pages;
+	bool all_uptodate;
 	u64 handle;
 	loff_t pos;
+	unsigned int written;
+	unsigned int seals;
+	unsigned int mode;
 	void *v1_array;
 	struct kho_array v2_pages;
 };
@@ -71,66 +86,103 @@ static void memfd_luo_release_folios(struct folio **folios, unsigned long nr)
 }
 
 /*
+ * The next folio at or after *@index, with a reference; NULL at the end
+ * or on error (*@err). A page swapped out is read back in: a file handed
+ * over must hold all its pages, and the page-cache walk would not see it.
+ */
+static struct folio *memfd_luo_next(struct inode *inode, pgoff_t *index,
+				    int *err)
+{
+	XA_STATE(xas, &inode->i_mapping->i_pages, *index);
+	struct folio *folio;
+
+	rcu_read_lock();
+	for (;;) {
+		folio = xas_find(&xas, ULONG_MAX);
+		if (xas_retry(&xas, folio))
+			continue;
+		if (!folio || xa_is_value(folio))
+			break;
+		if (!folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		if (unlikely(folio != xas_reload(&xas))) {
+			folio_put(folio);
+			xas_reset(&xas);
+			continue;
+		}
+		break;
+	}
+	rcu_read_unlock();
+	if (!xa_is_value(folio))
+		return folio;
+	*index = xas.xa_index;
+	*err = shmem_get_folio(inode, *index, 0, &folio, SGP_NOALLOC);
+	if (!*err && !folio)
+		*err = -EIO;	/* the size is frozen: it cannot have gone */
+	if (*err) {
+		pr_err("page %lu is swapped out and cannot be read back (%d)\n",
+		       *index, *err);
+		return NULL;
+	}
+	folio_unlock(folio);
+	return folio;
+}
+
+/*
  * Bring @m->folios up to the page cache: keep the folios already held,
  * pin and preserve new ones (written into holes). Called with the inode
  * locked and its size frozen, so no folio can go away.
  */
 static int memfd_luo_collect(struct memfd_luo *m)
 {
-	struct address_space *mapping = m->file->f_mapping;
-	unsigned long nr = 0, old = 0, cap = m->nr + 64, i;
-	struct folio **folios, **bigger;
-	struct folio_batch fbatch;
+	struct inode *inode = file_inode(m->file);
+	unsigned long nr = 0, old = 0, cap = m->nr + 64, pages = 0, i;
+	struct folio **folios, **bigger, *folio;
+	bool all_uptodate = true;
 	pgoff_t index = 0;
 	int err = 0;
 
 	folios = kvmalloc_array(cap, sizeof(*folios), GFP_KERNEL);
 	if (!folios)
 		return -ENOMEM;
-	folio_batch_init(&fbatch);
-	while (!err && filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			struct folio *folio = fbatch.folios[i];
-
-			if (err) {
+	while ((folio = memfd_luo_next(inode, &index, &err))) {
+		index = folio_next_index(folio);
+		pages += folio_nr_pages(folio);
+		all_uptodate &= folio_test_uptodate(folio);
+		/* Held or new, it takes a slot: make room first. */
+		if (nr == cap) {
+			bigger = kvrealloc(folios, 2 * cap * sizeof(*folios),
+					   GFP_KERNEL);
+			if (!bigger) {
+				err = -ENOMEM;
 				folio_put(folio);
-				continue;
+				break;
 			}
-			if (old < m->nr && m->folios[old] == folio) {
-				folio_put(folio);	/* held already */
-				folios[nr++] = m->folios[old++];
-				continue;
-			}
-			if (nr == cap) {
-				cap *= 2;
-				bigger = kvrealloc(folios, cap * sizeof(*folios),
-						   GFP_KERNEL);
-				if (!bigger) {
-					err = -ENOMEM;
-					folio_put(folio);
-					continue;
-				}
-				folios = bigger;
-			}
-			err = kho_preserve_folio(folio);
-			if (err) {
-				folio_put(folio);
-				continue;
-			}
-			folios[nr++] = folio;
+			folios = bigger;
+			cap *= 2;
 		}
-		folio_batch_init(&fbatch);
+		if (old < m->nr && m->folios[old] == folio) {
+			folio_put(folio);	/* held already */
+			folios[nr++] = m->folios[old++];
+			continue;
+		}
+		err = kho_preserve_folio(folio);
+		if (err) {
+			folio_put(folio);
+			break;
+		}
+		folios[nr++] = folio;
 	}
 	if (!err && old != m->nr)
 		err = -EBUSY;	/* a held folio left the file: cannot be */
 	if (err) {
-		/* Release only what this call added: the held ones follow @old. */
-		for (i = 0; i < nr; i++) {
-			unsigned long j;
-
-			for (j = 0; j < old && m->folios[j] != folios[i]; j++)
-				;
-			if (j == old)
+		/* Release what this call added; the held ones keep their order. */
+		for (i = 0, old = 0; i < nr; i++) {
+			if (old < m->nr && m->folios[old] == folios[i])
+				old++;
+			else
 				memfd_luo_release_folios(&folios[i], 1);
 		}
 		kvfree(folios);
@@ -139,6 +191,9 @@ static int memfd_luo_collect(struct memfd_luo *m)
 	kvfree(m->folios);
 	m->folios = folios;
 	m->nr = nr;
+	m->cap = cap;
+	m->pages = pages;
+	m->all_uptodate = all_uptodate;
 	return 0;
 }
 
@@ -158,6 +213,9 @@ static struct file *memfd_luo_file(u64 size, u64 pos)
 	return file;
 }
 
+/* Highest page index of a shmem file. */
+#define MEMFD_LUO_MAX_INDEX	((pgoff_t)(MAX_LFS_FILESIZE >> PAGE_SHIFT))
+
 /* Add a folio of the previous kernel at @index; consumes the folio. */
 static int memfd_luo_insert(struct file *file, struct folio *folio,
 			    pgoff_t index, u64 flags)
@@ -166,14 +224,22 @@ static int memfd_luo_insert(struct file *file, struct folio *folio,
 	unsigned long nr = folio_nr_pages(folio);
 	int err = -EINVAL;
 
-	/* A large folio may straddle the end of the file, as shmem makes. */
-	if (!IS_ALIGNED(index, nr) ||
-	    (u64)index << PAGE_SHIFT >= round_up(i_size_read(inode), PAGE_SIZE))
+	/*
+	 * Folios may lie past the end of the file (fallocate() with
+	 * FALLOC_FL_KEEP_SIZE, a large folio straddling it), not past what
+	 * shmem can index.
+	 */
+	if (!IS_ALIGNED(index, nr) || index > MEMFD_LUO_MAX_INDEX + 1 - nr)
 		goto put;
+	/*
+	 * Dirty whatever the flag says: a page written through a shared
+	 * mapping may be dirty only in the page tables of the previous
+	 * kernel, and a clean shmem folio can be dropped (drop_caches,
+	 * reclaim) as if it held nothing.
+	 */
 	inode_lock(inode);
 	err = shmem_insert_folio(inode, folio, index,
-				 flags & MEMFD_LUO_FOLIO_UPTODATE,
-				 flags & MEMFD_LUO_FOLIO_DIRTY);
+				 flags & MEMFD_LUO_FOLIO_UPTODATE, true);
 	inode_unlock(inode);
 put:
 	folio_put(folio);
@@ -211,6 +277,7 @@ static int memfd_v1_store(const struct kho_format *fmt, void *obj, u64 *handle)
 	ser->size = cpu_to_le64(i_size_read(file_inode(m->file)));
 	ser->nr_folios = cpu_to_le64(m->nr);
 	m->v1_array = arr;
+	m->written |= BIT(1);
 	*handle = virt_to_phys(ser);
 	return 0;
 
@@ -232,6 +299,7 @@ static void memfd_v1_unstore(const struct kho_format *fmt, void *obj,
 		vfree(m->v1_array);
 		m->v1_array = NULL;
 	}
+	m->written &= ~BIT(1);
 	kho_unpreserve_free(ser);
 }
 
@@ -342,7 +410,7 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 {
 	struct memfd_luo *m = obj;
 	struct inode *inode = file_inode(m->file);
-	unsigned long i, p, pages = 0;
+	unsigned long i, pages = 0;
 	struct memfd_luo_v2 *ser;
 	phys_addr_t phys;
 	int err;
@@ -356,12 +424,12 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 		u64 base = PFN_PHYS(folio_pfn(folio)) | memfd_luo_flags(folio) |
 			   folio_order(folio) << 2;
 
-		for (p = 0; p < folio_nr_pages(folio); p++, pages++) {
-			err = kho_array_store(&m->v2_pages, folio->index + p,
-					      base + p * PAGE_SIZE);
-			if (err)
-				goto destroy_array;
-		}
+		err = kho_array_store_range(&m->v2_pages, folio->index,
+					    folio_nr_pages(folio), base,
+					    PAGE_SIZE);
+		if (err)
+			goto destroy_array;
+		pages += folio_nr_pages(folio);
 	}
 	err = kho_array_preserve(&m->v2_pages, &phys);
 	if (err)
@@ -372,6 +440,9 @@ static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 	ser->mode = cpu_to_le32(inode->i_mode & 0777);
 	ser->nr_pages = cpu_to_le64(pages);
 	ser->pages = cpu_to_le64(phys);
+	m->seals = le32_to_cpu(ser->seals);
+	m->mode = le32_to_cpu(ser->mode);
+	m->written |= BIT(2);
 	*handle = virt_to_phys(ser);
 	return 0;
 
@@ -387,7 +458,22 @@ static void memfd_v2_unstore(const struct kho_format *fmt, void *obj,
 	struct memfd_luo *m = obj;
 
 	kho_array_destroy(&m->v2_pages);
+	m->written &= ~BIT(2);
 	kho_unpreserve_free(phys_to_virt(handle));
+}
+
+/*
+ * Does the restored header agree with its array? Every entry is a
+ * distinct page of this machine, so there are at most max_pfn: what the
+ * walks of restore and release may cost is bounded by memory, not by
+ * what the previous kernel claims (one record can claim 2^62 entries).
+ */
+static bool memfd_v2_valid(const struct memfd_luo_v2 *ser,
+			   const struct kho_array *pages)
+{
+	return !(le32_to_cpu(ser->mode) & ~0777) &&
+	       le64_to_cpu(ser->nr_pages) <= max_pfn &&
+	       pages->nr_entries == le64_to_cpu(ser->nr_pages);
 }
 
 static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
@@ -399,9 +485,8 @@ static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
 		return NULL;
 	ser = folio_address(folio);
 	kho_array_init(pages);
-	if (le32_to_cpu(ser->mode) & ~0777 ||
-	    kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
-	    pages->nr_entries != le64_to_cpu(ser->nr_pages)) {
+	if (kho_array_restore(pages, le64_to_cpu(ser->pages)) ||
+	    !memfd_v2_valid(ser, pages)) {
 		kho_array_destroy(pages);
 		folio_put(folio);
 		return NULL;
@@ -409,30 +494,86 @@ static struct memfd_luo_v2 *memfd_v2_open(u64 handle, struct kho_array *pages)
 	return ser;
 }
 
-/* Free every folio of @pages not claimed yet (heads only). */
+/*
+ * Free every folio of @pages not claimed yet: in each run, the pages at
+ * indices aligned to the order the run's value gives. memfd_v2_open()
+ * bounded the entries by the pages of this machine.
+ */
 static void memfd_v2_release(struct kho_array *pages)
 {
+	unsigned long first, nr, i, size;
 	struct kho_array_iter it;
-	unsigned long index;
 	struct folio *folio;
-	u64 v;
+	u64 v, step;
 
-	kho_array_for_each(pages, &it, index, v) {
-		if (!IS_ALIGNED(index, 1UL << MEMFD_LUO_V2_ORDER(v)))
+	kho_array_for_each_run(pages, &it, first, nr, v, step) {
+		if (MEMFD_LUO_V2_ORDER(v) > MAX_PAGE_ORDER)
 			continue;
-		folio = kho_restore_folio(MEMFD_LUO_V2_PHYS(v));
-		if (folio)
-			folio_put(folio);
+		size = 1UL << MEMFD_LUO_V2_ORDER(v);
+		for (i = round_up(first, size) - first; i < nr; i += size) {
+			folio = kho_restore_folio(MEMFD_LUO_V2_PHYS(v + i * step));
+			if (folio)
+				folio_put(folio);
+		}
 	}
+}
+
+/*
+ * Claim and insert the folios of one run: @nr pages from index @first,
+ * values @v + i * @step (any step: small folios the page allocator gave
+ * out in descending order make runs of step -4096). The pages of a large
+ * folio follow its head in steps of 4096, also when a run starts inside
+ * the folio the previous one began (@head, @head_v, @next).
+ */
+static int memfd_v2_insert_run(struct file *file, unsigned long first,
+			       unsigned long nr, u64 v, u64 step,
+			       unsigned long *head, u64 *head_v,
+			       unsigned long *next)
+{
+	unsigned long i = 0, n, size;
+	struct folio *folio;
+	u64 pv;
+	int err;
+
+	while (i < nr) {
+		pv = v + i * step;
+		if (first + i < *next) {
+			/* Pages of the current folio (the head just inserted). */
+			n = min(nr - i, *next - (first + i));
+			if (pv != *head_v + (first + i - *head) * PAGE_SIZE ||
+			    (n > 1 && step != PAGE_SIZE))
+				return -EINVAL;
+			i += n;
+			continue;
+		}
+		if (MEMFD_LUO_V2_ORDER(pv) > MAX_PAGE_ORDER)
+			return -EINVAL;
+		size = 1UL << MEMFD_LUO_V2_ORDER(pv);
+		folio = IS_ALIGNED(first + i, size) ?
+			kho_restore_folio(MEMFD_LUO_V2_PHYS(pv)) : NULL;
+		if (!folio || folio_nr_pages(folio) != size) {
+			if (folio)
+				folio_put(folio);
+			return -EINVAL;
+		}
+		*head = first + i;
+		*head_v = pv;
+		*next = first + i + size;
+		err = memfd_luo_insert(file, folio, first + i,
+				       pv & MEMFD_LUO_V2_FLAGS);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 {
-	unsigned long index, head = 0, next = 0;
+	unsigned long first, nr, head = 0, next = 0;
 	struct kho_array pages;
 	struct memfd_luo_v2 *ser = memfd_v2_open(handle, &pages);
 	struct kho_array_iter it;
-	u64 v, head_v = 0;
+	u64 v, step, head_v = 0;
 	struct file *file;
 	int err = 0;
 
@@ -443,30 +584,9 @@ static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 		err = PTR_ERR(file);
 		goto release;
 	}
-	kho_array_for_each(&pages, &it, index, v) {
-		unsigned int order = MEMFD_LUO_V2_ORDER(v);
-		struct folio *folio;
-
-		if (index < next) {
-			/* A tail page: must continue its head. */
-			if (v != head_v + (index - head) * PAGE_SIZE) {
-				err = -EINVAL;
-				break;
-			}
-			continue;
-		}
-		folio = order <= MAX_PAGE_ORDER && IS_ALIGNED(index, 1UL << order) ?
-			kho_restore_folio(MEMFD_LUO_V2_PHYS(v)) : NULL;
-		if (!folio || folio_order(folio) != order) {
-			if (folio)
-				folio_put(folio);
-			err = -EINVAL;
-			break;
-		}
-		head = index;
-		head_v = v;
-		next = index + (1UL << order);
-		err = memfd_luo_insert(file, folio, index, v & MEMFD_LUO_V2_FLAGS);
+	kho_array_for_each_run(&pages, &it, first, nr, v, step) {
+		err = memfd_v2_insert_run(file, first, nr, v, step, &head,
+					  &head_v, &next);
 		if (err)
 			break;
 	}
@@ -548,7 +668,10 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	if (!m)
 		return -ENOMEM;
 	m->file = args->file;
-	inode_lock(inode);
+	if (inode_lock_killable(inode)) {
+		kfree(m);
+		return -EINTR;
+	}
 	if (SHMEM_I(inode)->luo_frozen) {
 		inode_unlock(inode);
 		kfree(m);
@@ -582,14 +705,73 @@ static unsigned long memfd_luo_metadata(struct memfd_luo *m)
 	return bytes;
 }
 
-/* At kexec: take in new folios and the position, store anew. */
+/*
+ * How long the freeze waits for the inode lock. Whoever holds it may wait
+ * for anything (a write() whose source buffer faults on a FUSE or
+ * userfaultfd mapping): the reboot path must not wait with it.
+ */
+#define MEMFD_LUO_LOCK_WAIT_MS	1000
+
+static bool memfd_luo_trylock(struct inode *inode)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(MEMFD_LUO_LOCK_WAIT_MS);
+
+	while (!inode_trylock(inode)) {
+		if (time_after(jiffies, end))
+			return false;
+		msleep(20);
+	}
+	return true;
+}
+
+/*
+ * Is the record stored still right? The page cache must hold exactly the
+ * folios held: they cannot leave it (the size is frozen; their reference
+ * stops migration, splitting and eviction) but to swap, which counts in
+ * swapped, and every folio added counts in nrpages. None of them may have
+ * been waiting for its first write (uptodate is recorded), and position,
+ * seals, mode and the versions to write must be those stored.
+ */
+static bool memfd_luo_unchanged(struct memfd_luo *m)
+{
+	struct inode *inode = file_inode(m->file);
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	unsigned int enabled = (memfd_v1.state->write_enabled ? BIT(1) : 0) |
+			       (memfd_v2.state->write_enabled ? BIT(2) : 0);
+
+	return m->handle && m->all_uptodate &&
+	       READ_ONCE(inode->i_mapping->nrpages) == m->pages &&
+	       !READ_ONCE(info->swapped) && m->pos == m->file->f_pos &&
+	       (!(m->written & BIT(2)) ||
+		(m->seals == info->seals && m->mode == (inode->i_mode & 0777))) &&
+	       m->written == enabled;
+}
+
+/*
+ * At kexec: take in new folios and the position, store anew; nothing to
+ * do if nothing changed since the last store, so that the freeze, in the
+ * blackout of the update, costs nothing for a file left alone.
+ */
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct inode *inode = file_inode(args->file);
 	struct memfd_luo *m = args->private_data;
+	ktime_t start = ktime_get();
 	int err;
 
-	inode_lock(inode);
+	if (!memfd_luo_trylock(inode)) {
+		pr_err("freeze: inode lock busy for %u ms (a write or fallocate in progress), kexec refused\n",
+		       MEMFD_LUO_LOCK_WAIT_MS);
+		return -EBUSY;
+	}
+	if (memfd_luo_unchanged(m)) {
+		inode_unlock(inode);
+		args->serialized_data = m->handle;
+		pr_info("%lu folios handed over, metadata %lu bytes, freeze %lld us (unchanged)\n",
+			m->nr, memfd_luo_metadata(m),
+			ktime_us_delta(ktime_get(), start));
+		return 0;
+	}
 	err = memfd_luo_collect(m);
 	m->pos = args->file->f_pos;
 	inode_unlock(inode);
@@ -600,8 +782,9 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	err = kho_registry_store(MEMFD_LUO_FAMILY, m, &m->handle);
 	args->serialized_data = m->handle;
 	if (!err)
-		pr_info("%lu folios handed over, metadata %lu bytes\n", m->nr,
-			memfd_luo_metadata(m));
+		pr_info("%lu folios handed over, metadata %lu bytes, freeze %lld us\n",
+			m->nr, memfd_luo_metadata(m),
+			ktime_us_delta(ktime_get(), start));
 	return err;
 }
 
@@ -655,3 +838,179 @@ static int __init memfd_luo_init(void)
 	return 0;
 }
 late_initcall(memfd_luo_init);
+
+#ifdef CONFIG_LIVEUPDATE_TEST
+/*
+ * Test knob: writing "FD MS" to /sys/kernel/debug/memfd_luo/hold_inode_lock
+ * holds the inode lock of the shmem file FD for MS milliseconds (at most a
+ * minute; a signal ends it early), as a write() stuck in a page fault of
+ * its source buffer would. The freeze at kexec must not wait for it.
+ */
+static ssize_t memfd_luo_hold_write(struct file *f, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	unsigned int fd, ms;
+	struct inode *inode;
+	char buf[32];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%u %u", &fd, &ms) != 2 || ms > 60000)
+		return -EINVAL;
+
+	CLASS(fd, held)(fd);
+	if (fd_empty(held))
+		return -EBADF;
+	if (!shmem_file(fd_file(held)))
+		return -EINVAL;
+	inode = file_inode(fd_file(held));
+	inode_lock(inode);
+	pr_info("test: holding an inode lock for %u ms\n", ms);
+	msleep_interruptible(ms);
+	inode_unlock(inode);
+	pr_info("test: inode lock released\n");
+	return len;
+}
+
+static const struct file_operations memfd_luo_hold_fops = {
+	.owner = THIS_MODULE,
+	.write = memfd_luo_hold_write,
+};
+
+static int __init memfd_luo_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("memfd_luo", NULL);
+
+	debugfs_create_file("hold_inode_lock", 0200, dir, NULL,
+			    &memfd_luo_hold_fops);
+	return 0;
+}
+late_initcall(memfd_luo_test_init);
+#endif /* CONFIG_LIVEUPDATE_TEST */
+
+#if IS_ENABLED(CONFIG_LIVEUPDATE_TEST) && IS_BUILTIN(CONFIG_KUNIT)
+/* KUnit: the page-cache walk of preserve and freeze (memfd_luo_collect). */
+
+static struct file *memfd_luo_test_file(struct kunit *test, loff_t size)
+{
+	struct file *file = shmem_file_setup("memfd_luo_test", size,
+					     VM_NORESERVE);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	return file;
+}
+
+/* A zeroed page at @index, as a read fault on a hole makes. */
+static void memfd_luo_test_page(struct kunit *test, struct file *file,
+				pgoff_t index)
+{
+	struct folio *folio = shmem_read_folio(file->f_mapping, index);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	folio_put(folio);
+}
+
+static void memfd_luo_test_release(struct memfd_luo *m)
+{
+	memfd_luo_release_folios(m->folios, m->nr);
+	kvfree(m->folios);
+	m->folios = NULL;
+	m->nr = 0;
+}
+
+/*
+ * Holes filled after preserve, before the folios held since: the second
+ * walk starts with room for the 64 held folios and 64 more, appends 100
+ * new ones (no growth: the room is never reached while appending new
+ * ones) and then the 64 held ones. Every folio must be listed in order,
+ * within the room of the array.
+ */
+static void memfd_luo_test_collect_room(struct kunit *test)
+{
+	struct file *file = memfd_luo_test_file(test, 256 * PAGE_SIZE);
+	struct memfd_luo m = { .file = file };
+	unsigned long i;
+
+	for (i = 192; i < 256; i++)
+		memfd_luo_test_page(test, file, i);
+	KUNIT_ASSERT_EQ(test, memfd_luo_collect(&m), 0);
+	KUNIT_ASSERT_EQ(test, m.nr, 64);
+	for (i = 0; i < 100; i++)
+		memfd_luo_test_page(test, file, i);
+	KUNIT_EXPECT_EQ(test, memfd_luo_collect(&m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr, 164);
+	KUNIT_EXPECT_LE(test, m.nr, m.cap);
+	for (i = 0; i < m.nr && i < 164; i++)
+		KUNIT_EXPECT_EQ(test, m.folios[i]->index, i < 100 ? i : i + 92);
+	memfd_luo_test_release(&m);
+	fput(file);
+}
+
+/*
+ * A swapped-out page (a value entry in the page cache; this kernel has
+ * no swap, so it cannot be read back): the walk must fail, not skip it,
+ * and leave nothing preserved.
+ */
+static void memfd_luo_test_collect_swapped(struct kunit *test)
+{
+	struct file *file = memfd_luo_test_file(test, 16 * PAGE_SIZE);
+	struct xarray *pages = &file->f_mapping->i_pages;
+	struct memfd_luo m = { .file = file };
+
+	memfd_luo_test_page(test, file, 0);
+	memfd_luo_test_page(test, file, 2);
+	KUNIT_ASSERT_NULL(test, xa_store_irq(pages, 1, xa_mk_value(0),
+					     GFP_KERNEL));
+	KUNIT_EXPECT_NE(test, memfd_luo_collect(&m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr, 0);
+	KUNIT_EXPECT_NULL(test, m.folios);
+	memfd_luo_test_release(&m);
+	xa_erase_irq(pages, 1);
+	/* Without it, both pages. */
+	KUNIT_EXPECT_EQ(test, memfd_luo_collect(&m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr, 2);
+	memfd_luo_test_release(&m);
+	fput(file);
+}
+
+/*
+ * A version 2 record whose one run claims 2^62 pages (all with the same
+ * value: a valid run for kho_array), header agreeing: refused before any
+ * walk (restore and release would loop for ever).
+ */
+static void memfd_luo_test_v2_bounded(struct kunit *test)
+{
+	struct memfd_luo_v2 ser = { .mode = cpu_to_le32(0600) };
+	struct kho_array pages;
+
+	kho_array_init(&pages);
+	KUNIT_ASSERT_EQ(test, kho_array_store_range(&pages, 0, 1UL << 62,
+						    0x100000, 0), 0);
+	ser.nr_pages = cpu_to_le64(pages.nr_entries);
+	KUNIT_EXPECT_FALSE(test, memfd_v2_valid(&ser, &pages));
+	kho_array_destroy(&pages);
+
+	kho_array_init(&pages);
+	KUNIT_ASSERT_EQ(test, kho_array_store_range(&pages, 0, 512, 0x100000,
+						    PAGE_SIZE), 0);
+	ser.nr_pages = cpu_to_le64(512);
+	KUNIT_EXPECT_TRUE(test, memfd_v2_valid(&ser, &pages));
+	kho_array_destroy(&pages);
+}
+
+static struct kunit_case memfd_luo_test_cases[] = {
+	KUNIT_CASE(memfd_luo_test_collect_room),
+	KUNIT_CASE(memfd_luo_test_collect_swapped),
+	KUNIT_CASE(memfd_luo_test_v2_bounded),
+	{}
+};
+
+static struct kunit_suite memfd_luo_test_suite = {
+	.name = "memfd_luo",
+	.test_cases = memfd_luo_test_cases,
+};
+kunit_test_suite(memfd_luo_test_suite);
+#endif

@@ -66,14 +66,20 @@ void kho_array_init(struct kho_array *a);
 int kho_array_store(struct kho_array *a, unsigned long index, u64 value);
 u64 kho_array_load(struct kho_array *a, unsigned long index);
 int kho_array_erase(struct kho_array *a, unsigned long index);
+int kho_array_store_range(struct kho_array *a, unsigned long first,
+			  unsigned long nr, u64 value, u64 step);
 void kho_array_iter_init(struct kho_array_iter *it, struct kho_array *a,
 			 unsigned long start);
 bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
 		    u64 *value);
+bool kho_array_next_run(struct kho_array_iter *it, unsigned long *first,
+			unsigned long *nr, u64 *value, u64 *step);
 int kho_array_preserve(struct kho_array *a, phys_addr_t *phys);
 void kho_array_unpreserve(struct kho_array *a);
 int kho_array_restore(struct kho_array *a, phys_addr_t phys);
 void kho_array_destroy(struct kho_array *a);
+int kho_array_check(struct kho_array *a);
+void kho_array_dump(struct kho_array *a);
 
 /* For tests: the same, with another source of pages. */
 void kho_array_init_ops(struct kho_array *a, const struct kho_page_ops *ops);
@@ -88,5 +94,22 @@ void kho_array_init_ops(struct kho_array *a, const struct kho_page_ops *ops);
 #define kho_array_for_each(a, it, index, value)				\
 	for (kho_array_iter_init(it, a, 0);				\
 	     kho_array_next(it, &(index), &(value));)
+
+/**
+ * kho_array_for_each_run() - iterate over maximal runs in index order
+ * @a: the array
+ * @it: a struct kho_array_iter
+ * @first: unsigned long, set to the first index of each run
+ * @nr: unsigned long, set to its number of indices (at least 1)
+ * @value: u64, set to the value of @first
+ * @step: u64, index @first + i has value @value + i * @step
+ *
+ * What to use on a restored array: the previous kernel can describe 2^62
+ * entries in one page, so bound what each run may cover before walking
+ * its entries.
+ */
+#define kho_array_for_each_run(a, it, first, nr, value, step)		\
+	for (kho_array_iter_init(it, a, 0);				\
+	     kho_array_next_run(it, &(first), &(nr), &(value), &(step));)
 
 #endif /* _LINUX_KHO_ARRAY_H */

@@ -18,8 +18,21 @@
 #include <linux/string.h>
 #include "kho_page.h"
 
+/*
+ * Slots per node page. The userspace tests build a second time with
+ * KHO_ARRAY_NODE_SLOTS set to a handful, so that splits at every level
+ * happen after a few dozen stores. A range store needs up to six slots in
+ * a leaf holding one run, hence the minimum.
+ */
+#ifdef KHO_ARRAY_NODE_SLOTS
+#define NODE_SLOTS	KHO_ARRAY_NODE_SLOTS
+#else
 #define NODE_SLOTS	((PAGE_SIZE - sizeof(struct kho_array_node)) / \
 			 sizeof(struct kho_array_slot))
+#endif
+static_assert(NODE_SLOTS >= 6 &&
+	      NODE_SLOTS <= (PAGE_SIZE - sizeof(struct kho_array_node)) /
+			    sizeof(struct kho_array_slot));
 
 /* A leaf record: @count indices from @index, the k-th valued @value + k * @step. */
 struct kho_rec {
@@ -296,7 +309,12 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 		}
 		psib = pages[used++];
 		pkey = node_split(parent, psib, at == node_nr(parent));
-		if (at >= node_nr(parent))
+		/*
+		 * At @at == node_nr(parent) the new child follows the last
+		 * child left in @parent: its indices are below @pkey, so it
+		 * belongs at the end of @parent, not first in @psib.
+		 */
+		if (at > node_nr(parent))
 			inner_insert(psib, at - node_nr(parent), key,
 				     a->ops->to_phys(sib));
 		else
@@ -315,6 +333,8 @@ done:
 	a->nr_nodes += used;
 	for (l = used; l < need; l++)
 		node_discard(a, pages[l]);
+	/* The store that wanted room may yet fail: the head must be right now. */
+	sync_head(a);
 	return 0;
 
 discard_pages:
@@ -323,12 +343,16 @@ discard_pages:
 	return -ENOMEM;
 }
 
-/* Merge @b into @a if it continues it; false if it does not. */
+/*
+ * Merge @b into @a if it continues it and the count fits a tail slot;
+ * false if not.
+ */
 static bool rec_merge(struct kho_rec *a, const struct kho_rec *b)
 {
 	u64 step = a->count == 1 ? b->value - a->value : a->step;
 
 	if (b->index != a->index + a->count ||
+	    a->count + b->count > KHO_ARRAY_KEY_MASK ||
 	    (b->count > 1 && b->step != step) ||
 	    b->value != a->value + a->count * step ||
 	    !kho_run_ok(a->value, step, a->count + b->count))
@@ -526,6 +550,221 @@ int kho_array_erase(struct kho_array *a, unsigned long index)
 }
 EXPORT_SYMBOL_GPL(kho_array_erase);
 
+/* Last index of a record. */
+static unsigned long rec_end(const struct kho_rec *r)
+{
+	return r->index + r->count - 1;
+}
+
+/*
+ * Replacing indices [@s, @e] of a leaf with one record: the slots
+ * [@first, @end) that change, what goes there and the entries dropped.
+ */
+struct range_edit {
+	unsigned int first, end, nr_out, new_w;
+	unsigned long removed;
+	struct kho_rec out[6];
+};
+
+/*
+ * Plan the replacement of [@s, @e] in @leaf by @piece (the record of
+ * index @s), keeping what lies outside; the records on either side are
+ * included so that what continues them merges.
+ */
+static void range_plan(const struct kho_array_node *leaf, unsigned long s,
+		       unsigned long e, const struct kho_rec *piece,
+		       struct range_edit *ed)
+{
+	unsigned int nr = node_nr(leaf), i, n = 0;
+	struct kho_rec r, fa = {}, la = {}, recs[6];
+	int p = leaf_find(leaf, s);
+	bool hit = false;
+
+	/* @i: the first record ending at or after @s. */
+	i = 0;
+	if (p >= 0) {
+		i = p + leaf_rec(leaf, p, &r);
+		if (rec_end(&r) >= s)
+			i = p;
+	}
+	ed->first = i;
+	if (i > 0) {
+		ed->first = slot_key(leaf, i - 1) & KHO_ARRAY_KEY_TAIL ? i - 2 : i - 1;
+		leaf_rec(leaf, ed->first, &recs[n++]);
+	}
+	ed->removed = 0;
+	while (i < nr) {
+		unsigned int w = leaf_rec(leaf, i, &r);
+
+		if (r.index > e)
+			break;
+		if (!hit)
+			fa = r;
+		la = r;
+		hit = true;
+		ed->removed += min(rec_end(&r), e) - max(r.index, s) + 1;
+		i += w;
+	}
+	if (hit && fa.index < s)
+		recs[n++] = (struct kho_rec){ fa.index, s - fa.index, fa.value,
+					      fa.step };
+	recs[n++] = *piece;
+	/* All of the index space is one entry more than a tail can count. */
+	if (piece->count > KHO_ARRAY_KEY_MASK) {
+		recs[n - 1].count--;
+		recs[n++] = (struct kho_rec){ rec_end(piece), 1,
+			piece->value + (piece->count - 1) * piece->step, 0 };
+	}
+	if (hit && rec_end(&la) > e)
+		recs[n++] = (struct kho_rec){
+			e + 1, rec_end(&la) - e,
+			la.value + (e + 1 - la.index) * la.step, la.step };
+	ed->end = i;
+	if (i < nr)
+		ed->end += leaf_rec(leaf, i, &recs[n++]);
+
+	ed->out[0] = recs[0];
+	for (i = 1, ed->nr_out = 1; i < n; i++)
+		if (!rec_merge(&ed->out[ed->nr_out - 1], &recs[i]))
+			ed->out[ed->nr_out++] = recs[i];
+	for (i = 0, ed->new_w = 0; i < ed->nr_out; i++) {
+		if (ed->out[i].count == 1)
+			ed->out[i].step = 0;
+		ed->new_w += rec_width(&ed->out[i]);
+	}
+}
+
+static bool range_fits(const struct kho_array_node *leaf,
+		       const struct range_edit *ed)
+{
+	return node_nr(leaf) - (ed->end - ed->first) + ed->new_w <= NODE_SLOTS;
+}
+
+static void range_apply(struct kho_array_node *leaf,
+			const struct range_edit *ed)
+{
+	unsigned int nr = node_nr(leaf), i, at = ed->first;
+
+	memmove(leaf->slots + ed->first + ed->new_w, leaf->slots + ed->end,
+		(nr - ed->end) * sizeof(leaf->slots[0]));
+	for (i = 0; i < ed->nr_out; i++)
+		at += put_rec(leaf, at, &ed->out[i]);
+	leaf->nr = cpu_to_le16(nr - (ed->end - ed->first) + ed->new_w);
+}
+
+/* Bounds [@lo, @hi) of the indices the leaf on @path may hold. */
+static void leaf_bounds(struct kho_array *a, struct kho_array_node **path,
+			unsigned int *slots, unsigned long *lo,
+			unsigned long *hi)
+{
+	unsigned int l;
+
+	*lo = 0;
+	*hi = KHO_ARRAY_MAX_INDEX + 1;
+	for (l = a->height - 1; l > 0; l--) {
+		if (slots[l])
+			*lo = slot_key(path[l], slots[l]);
+		if (slots[l] + 1 < node_nr(path[l]))
+			*hi = slot_key(path[l], slots[l] + 1);
+	}
+}
+
+/*
+ * Plan the part of the range store of [@first, @last] that falls in the
+ * leaf holding @pos; return that leaf and set @e to the last index of the
+ * part.
+ */
+static struct kho_array_node *
+range_leaf(struct kho_array *a, unsigned long pos, unsigned long first,
+	   unsigned long last, u64 value, u64 step,
+	   struct kho_array_node **path, unsigned int *slots,
+	   struct range_edit *ed, unsigned long *e)
+{
+	struct kho_array_node *leaf = descend(a, pos, path, slots);
+	unsigned long lo, hi;
+	struct kho_rec piece;
+
+	leaf_bounds(a, path, slots, &lo, &hi);
+	piece.index = max(lo, first);
+	*e = min(hi - 1, last);
+	piece.count = *e - piece.index + 1;
+	piece.value = value + (piece.index - first) * step;
+	piece.step = piece.count > 1 ? step : 0;
+	range_plan(leaf, piece.index, *e, &piece, ed);
+	return leaf;
+}
+
+/**
+ * kho_array_store_range() - store a run of values
+ * @a: the array
+ * @first: first index
+ * @nr: number of indices, at least 1
+ * @value: value of @first, nonzero
+ * @step: index @first + i gets @value + i * @step (two's complement, so
+ *        values may also decrease)
+ *
+ * Replaces whatever was stored in [@first, @first + @nr - 1]. The cost
+ * depends on the number of leaves the range meets, not on @nr: a range
+ * stored into an empty part of the array is one record.
+ *
+ * Return: 0; -EINVAL if @nr is 0, the range goes past KHO_ARRAY_MAX_INDEX,
+ * or a value would be zero or wrap; -ENOMEM. On error the array is
+ * unchanged.
+ */
+int kho_array_store_range(struct kho_array *a, unsigned long first,
+			  unsigned long nr, u64 value, u64 step)
+{
+	struct kho_array_node *path[KHO_ARRAY_MAX_HEIGHT], *leaf;
+	unsigned int slots[KHO_ARRAY_MAX_HEIGHT], pass;
+	unsigned long last, pos, e;
+	struct range_edit ed;
+	int err;
+
+	if (!nr || first > KHO_ARRAY_MAX_INDEX ||
+	    nr - 1 > KHO_ARRAY_MAX_INDEX - first || !kho_run_ok(value, step, nr))
+		return -EINVAL;
+	if (nr == 1)
+		return kho_array_store(a, first, value);
+	last = first + nr - 1;
+	if (!a->root) {
+		leaf = node_alloc(a);
+		if (!leaf)
+			return -ENOMEM;
+		a->root = leaf;
+		a->height = 1;
+		a->nr_nodes = 1;
+	}
+	/*
+	 * Only the leaves holding @first and @last can grow (a leaf in
+	 * between ends up as one record). Make room in both before changing
+	 * anything: splits keep the contents, so -ENOMEM leaves them as
+	 * they were.
+	 */
+retry:
+	for (pass = 0; pass < 2; pass++) {
+		pos = pass ? last : first;
+		leaf = range_leaf(a, pos, first, last, value, step, path, slots,
+				  &ed, &e);
+		if (!range_fits(leaf, &ed)) {
+			err = split_path(a, path, slots, pos);
+			if (err)
+				return err;
+			goto retry;
+		}
+	}
+	for (pos = first;; pos = e + 1) {
+		leaf = range_leaf(a, pos, first, last, value, step, path, slots,
+				  &ed, &e);
+		range_apply(leaf, &ed);
+		a->nr_entries += (e - pos + 1) - ed.removed;
+		if (e == last)
+			break;
+	}
+	sync_head(a);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kho_array_store_range);
+
 /**
  * kho_array_load() - get the value at an index
  * @a: the array
@@ -570,18 +809,11 @@ void kho_array_iter_init(struct kho_array_iter *it, struct kho_array *a,
 }
 EXPORT_SYMBOL_GPL(kho_array_iter_init);
 
-/**
- * kho_array_next() - next entry of an ordered walk
- * @it: the iterator
- * @index: set to the index of the entry
- * @value: set to its value
- *
- * O(1) amortized per entry.
- *
- * Return: true with an entry, false at the end.
+/*
+ * The first record with entries at or after it->index, cut to start
+ * there; false at the end. The iterator stays on that record.
  */
-bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
-		    u64 *value)
+static bool iter_peek(struct kho_array_iter *it, struct kho_rec *out)
 {
 	struct kho_array *a = it->a;
 	struct kho_array_node *leaf;
@@ -609,9 +841,10 @@ bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
 				continue;
 			}
 			k = it->index > r.index ? it->index - r.index : 0;
-			*index = r.index + k;
-			*value = r.value + k * r.step;
-			it->index = *index + 1;
+			out->index = r.index + k;
+			out->count = r.count - k;
+			out->value = r.value + k * r.step;
+			out->step = out->count > 1 ? r.step : 0;
 			return true;
 		}
 		/* Next leaf: up to the first ancestor with a next child. */
@@ -627,7 +860,85 @@ bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
 		}
 	}
 }
+
+/**
+ * kho_array_next() - next entry of an ordered walk
+ * @it: the iterator
+ * @index: set to the index of the entry
+ * @value: set to its value
+ *
+ * O(1) amortized per entry. A restored array can hold runs of up to
+ * 2^62 entries in a few pages: walk it by runs (kho_array_next_run())
+ * unless its size is known to be bounded.
+ *
+ * Return: true with an entry, false at the end.
+ */
+bool kho_array_next(struct kho_array_iter *it, unsigned long *index,
+		    u64 *value)
+{
+	struct kho_rec r;
+
+	if (!iter_peek(it, &r))
+		return false;
+	*index = r.index;
+	*value = r.value;
+	it->index = r.index + 1;
+	return true;
+}
 EXPORT_SYMBOL_GPL(kho_array_next);
+
+/**
+ * kho_array_next_run() - next run of an ordered walk
+ * @it: the iterator
+ * @first: set to the first index of the run
+ * @nr: set to its number of indices, at least 1
+ * @value: set to the value of @first
+ * @step: set to the step: index @first + i has value @value + i * @step;
+ *        0 when @nr is 1
+ *
+ * Returns the longest run starting at the first entry at or after the
+ * iterator position: consecutive indices whose values step by a
+ * constant without wrapping, however they are stored (so runs are a
+ * function of the entries alone). A single entry is a run of one.
+ * The cost is O(records), not O(entries), so a caller can check what a
+ * restored array holds (e.g. that no index or value is out of its
+ * bounds) in time bounded by the pages it was handed.
+ *
+ * Return: true with a run, false at the end.
+ */
+bool kho_array_next_run(struct kho_array_iter *it, unsigned long *first,
+			unsigned long *nr, u64 *value, u64 *step)
+{
+	struct kho_rec run, r;
+
+	if (!iter_peek(it, &run))
+		return false;
+	it->index = run.index + run.count;
+	/*
+	 * Take entries from the records that follow for as long as they
+	 * continue the run, whole records or just their first entry: the
+	 * runs depend only on the entries, not on how stores cut records.
+	 */
+	while (iter_peek(it, &r) && r.index == it->index) {
+		u64 step = run.count == 1 ? r.value - run.value : run.step;
+		u64 take = r.count > 1 && r.step == step ? r.count : 1;
+
+		if (r.value != run.value + run.count * step ||
+		    !kho_run_ok(run.value, step, run.count + take))
+			break;
+		run.step = step;
+		run.count += take;
+		it->index = run.index + run.count;
+		if (take < r.count)
+			break;
+	}
+	*first = run.index;
+	*nr = run.count;
+	*value = run.value;
+	*step = run.count > 1 ? run.step : 0;
+	return true;
+}
+EXPORT_SYMBOL_GPL(kho_array_next_run);
 
 /* Call @fn on every node, children before parents; stop at an error. */
 static int walk_nodes(struct kho_array *a, struct kho_array_node *n,
@@ -751,7 +1062,7 @@ void kho_array_destroy(struct kho_array *a)
 }
 EXPORT_SYMBOL_GPL(kho_array_destroy);
 
-struct kho_restore_ctx {
+struct kho_count {
 	unsigned long entries;
 	unsigned long nodes;
 };
@@ -777,8 +1088,30 @@ static void release_subtree(struct kho_array *a, u64 phys, unsigned int level)
 	a->ops->free(n);
 }
 
+static bool node_hdr_ok(const struct kho_array_node *n, unsigned int level)
+{
+	unsigned int nr = node_nr(n);
+
+	return le32_to_cpu(n->magic) == KHO_ARRAY_NODE_MAGIC &&
+	       n->level == level && !n->reserved && !n->reserved2 && nr &&
+	       nr <= NODE_SLOTS;
+}
+
+/*
+ * Bounds [@clo, @chi) of child @i of interior node @n, whose own bounds
+ * are [@lo, @hi); false unless they are nonempty and within the node's.
+ */
+static bool child_bounds(const struct kho_array_node *n, unsigned int i,
+			 unsigned long lo, unsigned long hi,
+			 unsigned long *clo, unsigned long *chi)
+{
+	*clo = i ? slot_key(n, i) : lo;
+	*chi = i + 1 < node_nr(n) ? slot_key(n, i + 1) : hi;
+	return *clo >= lo && *clo < *chi && *chi <= hi;
+}
+
 static int check_leaf(const struct kho_array_node *n, unsigned long lo,
-		      unsigned long hi, struct kho_restore_ctx *ctx)
+		      unsigned long hi, struct kho_count *ctx)
 {
 	unsigned int i = 0, nr = node_nr(n);
 	unsigned long next = lo;
@@ -806,10 +1139,130 @@ static int check_leaf(const struct kho_array_node *n, unsigned long lo,
 	return 0;
 }
 
+/* The invariants restore checks, on a live array; for kho_array_check(). */
+static int check_node(struct kho_array *a, struct kho_array_node *n,
+		      unsigned int level, unsigned long lo, unsigned long hi,
+		      struct kho_count *cnt)
+{
+	unsigned long clo, chi;
+	unsigned int i;
+	int err;
+
+	if (!node_hdr_ok(n, level)) {
+		pr_err("check: node of [%#lx, %#lx) at level %u: bad header\n",
+		       lo, hi, level);
+		return -EUCLEAN;
+	}
+	cnt->nodes++;
+	if (!level) {
+		if (check_leaf(n, lo, hi, cnt)) {
+			pr_err("check: leaf of [%#lx, %#lx): bad records\n", lo,
+			       hi);
+			return -EUCLEAN;
+		}
+		return 0;
+	}
+	for (i = 0; i < node_nr(n); i++) {
+		if (!child_bounds(n, i, lo, hi, &clo, &chi)) {
+			pr_err("check: node of [%#lx, %#lx) at level %u: key %u out of order\n",
+			       lo, hi, level, i);
+			return -EUCLEAN;
+		}
+		err = check_node(a, kho_node(a, slot_val(n, i)), level - 1, clo,
+				 chi, cnt);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * kho_array_check() - check the invariants of an array
+ * @a: the array
+ *
+ * For tests and debugging: every node is well formed at its level, the
+ * keys of interior nodes increase and bound their children, records of
+ * leaves are sorted, disjoint, within their leaf's bounds and correctly
+ * encoded, and the counts (and the head page, if preserved) agree with
+ * the tree. O(nodes).
+ *
+ * Return: 0, or -EUCLEAN after one pr_err() line naming the first
+ * violation found.
+ */
+int kho_array_check(struct kho_array *a)
+{
+	struct kho_array_head *h = a->head;
+	struct kho_count cnt = {};
+	int err;
+
+	if (!a->root != !a->height || a->height > KHO_ARRAY_MAX_HEIGHT) {
+		pr_err("check: height %u with%s a root\n", a->height,
+		       a->root ? "" : "out");
+		return -EUCLEAN;
+	}
+	if (a->root) {
+		err = check_node(a, a->root, a->height - 1, 0,
+				 KHO_ARRAY_MAX_INDEX + 1, &cnt);
+		if (err)
+			return err;
+	}
+	if (cnt.entries != a->nr_entries || cnt.nodes != a->nr_nodes) {
+		pr_err("check: %lu entries in %lu nodes, counted %lu in %lu\n",
+		       cnt.entries, cnt.nodes, a->nr_entries, a->nr_nodes);
+		return -EUCLEAN;
+	}
+	if (h && (h->height != a->height ||
+		  le64_to_cpu(h->root) != (a->root ? a->ops->to_phys(a->root) : 0) ||
+		  le64_to_cpu(h->nr_entries) != a->nr_entries ||
+		  le64_to_cpu(h->nr_nodes) != a->nr_nodes)) {
+		pr_err("check: head page out of step with the tree\n");
+		return -EUCLEAN;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kho_array_check);
+
+static void dump_node(struct kho_array *a, struct kho_array_node *n,
+		      unsigned int depth)
+{
+	unsigned int i, nr = node_nr(n);
+	struct kho_rec r;
+
+	pr_info("%*slevel %u, %u slots\n", 2 * depth, "", n->level, nr);
+	for (i = 0; i < nr && n->level;) {
+		pr_info("%*s[%u] key %#llx\n", 2 * depth + 2, "", i,
+			(unsigned long long)slot_key(n, i));
+		dump_node(a, kho_node(a, slot_val(n, i)), depth + 2);
+		i++;
+	}
+	for (i = 0; i < nr && !n->level;) {
+		i += leaf_rec(n, i, &r);
+		pr_info("%*s%#lx +%llu: %#llx step %#llx\n", 2 * depth + 2, "",
+			r.index, (unsigned long long)r.count,
+			(unsigned long long)r.value, (unsigned long long)r.step);
+	}
+}
+
+/**
+ * kho_array_dump() - print an array's nodes and records
+ * @a: the array
+ *
+ * For debugging, with pr_info(); assumes a tree kho_array_check()
+ * accepts (it trusts node counts and levels).
+ */
+void kho_array_dump(struct kho_array *a)
+{
+	pr_info("height %u, %lu entries, %lu nodes%s\n", a->height,
+		a->nr_entries, a->nr_nodes, a->head ? ", preserved" : "");
+	if (a->root)
+		dump_node(a, a->root, 0);
+}
+EXPORT_SYMBOL_GPL(kho_array_dump);
+
 /* Restore and check the subtree at @phys for indices in [@lo, @hi). */
 static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 			unsigned long lo, unsigned long hi,
-			struct kho_restore_ctx *ctx, struct kho_array_node **out)
+			struct kho_count *ctx, struct kho_array_node **out)
 {
 	struct kho_array_node *n = a->ops->restore(phys), *child;
 	unsigned int i, j, nr, skip;
@@ -818,8 +1271,7 @@ static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 	if (!n)
 		return -EINVAL;
 	nr = node_nr(n);
-	if (le32_to_cpu(n->magic) != KHO_ARRAY_NODE_MAGIC || n->level != level ||
-	    n->reserved || n->reserved2 || !nr || nr > NODE_SLOTS) {
+	if (!node_hdr_ok(n, level)) {
 		a->ops->free(n);
 		return -EINVAL;
 	}
@@ -834,12 +1286,11 @@ static int restore_node(struct kho_array *a, u64 phys, unsigned int level,
 	}
 
 	for (i = 0; i < nr; i++) {
-		unsigned long clo = i ? slot_key(n, i) : lo;
-		unsigned long chi = i + 1 < nr ? slot_key(n, i + 1) : hi;
+		unsigned long clo, chi;
 
 		/* A child that failed has freed itself; one not tried has not. */
 		skip = 1;
-		if (clo < lo || clo >= chi || chi > hi) {
+		if (!child_bounds(n, i, lo, hi, &clo, &chi)) {
 			skip = 0;
 			goto release_rest;
 		}
@@ -874,7 +1325,7 @@ release_rest:
  */
 int kho_array_restore(struct kho_array *a, phys_addr_t phys)
 {
-	struct kho_restore_ctx ctx = {};
+	struct kho_count ctx = {};
 	struct kho_array_head *h = a->ops->restore(phys);
 	struct kho_array_node *root = NULL;
 	unsigned int height;

@@ -46,11 +46,12 @@
 #ifdef SHIM_NO_PRINTK	/* fuzzers: no line per rejected input */
 #define pr_err(fmt, ...)	do { } while (0)
 #define pr_warn(fmt, ...)	do { } while (0)
+#define pr_info(fmt, ...)	do { } while (0)
 #else
 #define pr_err(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_warn(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
 #endif
-#define pr_info(fmt, ...)	do { } while (0)
 #define pr_debug(fmt, ...)	do { } while (0)
 #ifndef pr_fmt
 #define pr_fmt(fmt) fmt

@@ -16,7 +16,10 @@ wall=$(echo "$(date +%s.%N) - $start" | bc)
 val() { sed -n "s/^DEMO $1 //p" "$log" | tail -n1; }
 logval() { sed -n "s/.*$1//p" "$log" | head -n1; }
 map=$(logval 'KHO: map of preserved memory: ')
-meta=$(logval 'memfd_luo: [0-9]* folios handed over, metadata ')
+meta=$(logval 'memfd_luo: [0-9]* folios handed over, metadata ' | sed 's/,.*//')
+freeze=$(sed -n 's/.*memfd_luo: [0-9]* folios handed over, .*, freeze \([0-9]*\) us.*/\1/p' "$log" | tail -n1)
+boot=$(sed -n 's/^LUTEST-STAGE 2 .* uptime //p' "$log")
+blackout=$(echo "${freeze:-0} / 1000000 + ${boot:-0} + $(val retrieve_ms) / 1000" | bc -l)
 tk=$(sed -n 's/^LUTEST-KEXEC .* uptime //p' "$log")
 same=no
 [ "$(val checksum_before)" = "$(val checksum_after)" ] && same=yes
@@ -29,6 +32,11 @@ demo report
   memfd metadata handed over        ${meta:-?} (registry family memfd, v2)
   KHO map of preserved memory       ${map:-?}
   time to preserve (PRESERVE_FD)    $(val preserve_ms) ms
+  blackout, reboot() to data usable:
+    freeze (kernel, at reboot)      ${freeze:-?} us
+    kernel boot to /init            ${boot:-?} s (uptime of the new kernel)
+    retrieve (RETRIEVE_FD)          $(val retrieve_ms) ms
+    sum (without the kexec jump)    $(printf '%.2f' "$blackout") s
   /init to kexec (stage 1)          ${tk} s of guest uptime
   kexec to memfd retrieved          $(val retrieved_uptime) s (uptime of the new kernel)
   time to verify every byte         $(val verify_ms) ms

@@ -178,9 +178,12 @@ static int stage2(void)
 	double t;
 
 	luo = open("/dev/liveupdate", O_RDWR);
-	if (luo < 0 || ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs) ||
-	    ioctl(rs.fd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
+	if (luo < 0 || ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs))
+		return die("retrieve session");
+	t = now();
+	if (ioctl(rs.fd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
 		return die("retrieve");
+	printf("DEMO retrieve_ms %.1f\n", (now() - t) * 1000);
 	clock_gettime(CLOCK_BOOTTIME, &up);
 	printf("DEMO retrieved_uptime %.2f\n", up.tv_sec + up.tv_nsec / 1e9);
 	printf("DEMO thp_mib_after %ld\n", meminfo_kb("ShmemHugePages") / 1024);
