@@ -1318,8 +1318,14 @@ release_rest:
  *
  * Everything is checked: magic, version, node levels and bounds, strictly
  * increasing indices, runs, counts; every page must be preserved memory
- * not claimed before (so there can be no cycle). On error every page
+ * not claimed before (so there can be no cycle); the entry and node
+ * counts of the head page must be those of the tree. On error every page
  * reachable from @phys is freed and @a stays empty.
+ *
+ * Restoring costs O(pages), but a valid array can describe up to 2^62
+ * entries in one record: callers must bound what they accept before
+ * visiting entries, by walking runs (kho_array_for_each_run(), O(runs))
+ * and checking each one's indices and values against what they know.
  *
  * Return: 0 or -EINVAL.
  */
