@@ -283,6 +283,8 @@ static void __init kho_selftest_restore(u32 *generation)
 	/* A second restore of the same memory must fail. */
 	CHECK(!count || !kho_restore_folio(le64_to_cpu(rec[0].phys)),
 	      "restored a folio twice");
+	/* The root FDT stays in use: it must never be handed out. */
+	CHECK(!kho_restore_folio(kho_in.fdt_phys), "restored the root FDT");
 	folio_put(recs_folio);
 	kho_restore_free((void *)fdt);
 	kho_selftest_failed += bad;
