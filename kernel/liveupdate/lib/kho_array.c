@@ -443,6 +443,22 @@ static void remove_empty(struct kho_array *a, struct kho_array_node **path,
 	}
 }
 
+/* An empty array gets a leaf as its root before its first store. */
+static int root_leaf(struct kho_array *a)
+{
+	struct kho_array_node *leaf;
+
+	if (a->root)
+		return 0;
+	leaf = node_alloc(a);
+	if (!leaf)
+		return -ENOMEM;
+	a->root = leaf;
+	a->height = 1;
+	a->nr_nodes = 1;
+	return 0;
+}
+
 /* Store (@value != 0) or erase (@value == 0) @index. */
 static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 {
@@ -455,16 +471,11 @@ static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 
 	if (index > KHO_ARRAY_MAX_INDEX)
 		return -EINVAL;
-	if (!a->root) {
-		if (!value)
-			return -ENOENT;
-		leaf = node_alloc(a);
-		if (!leaf)
-			return -ENOMEM;
-		a->root = leaf;
-		a->height = 1;
-		a->nr_nodes = 1;
-	}
+	if (!a->root && !value)
+		return -ENOENT;
+	err = root_leaf(a);
+	if (err)
+		return err;
 retry:
 	leaf = descend(a, index, path, slots);
 	s = leaf_find(leaf, index);
@@ -726,14 +737,9 @@ int kho_array_store_range(struct kho_array *a, unsigned long first,
 	if (nr == 1)
 		return kho_array_store(a, first, value);
 	last = first + nr - 1;
-	if (!a->root) {
-		leaf = node_alloc(a);
-		if (!leaf)
-			return -ENOMEM;
-		a->root = leaf;
-		a->height = 1;
-		a->nr_nodes = 1;
-	}
+	err = root_leaf(a);
+	if (err)
+		return err;
 	/*
 	 * Only the leaves holding @first and @last can grow (a leaf in
 	 * between ends up as one record). Make room in both before changing
