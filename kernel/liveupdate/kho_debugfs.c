@@ -190,24 +190,26 @@ static void kho_corrupt_scratch(void)
 
 /* Called by kho_finalize() with kho_out.lock held, after a success. */
 /*
- * Make the last record, of the highest order, cover the first block of the
- * first record too: a well-formed map whose runs overlap. Both must be
- * extent records, the last alone in its order.
+ * Make the last record, of the highest order, cover the last block of the
+ * first record too (the first block may lie in the first MiB, which a
+ * larger block would start below): a well-formed map whose runs overlap.
+ * Both must be extent records, the last alone in its order.
  */
 static void kho_corrupt_overlap(void)
 {
 	struct kho_map_page *pg = phys_to_virt(kho_out.map.first);
 	struct kho_map_window *first = (void *)(pg + 1), *last = kho_out.map.last;
-	struct kho_map_extent *fext = (void *)(first + 1);
+	struct kho_map_extent *fext = (struct kho_map_extent *)(first + 1) +
+				      le32_to_cpu(first->count) - 1;
 	struct kho_map_extent *lext = (void *)(last + 1);
 	u32 count = le32_to_cpu(last->count);
 	unsigned long pfn, block;
 
-	if (last == first || first->kind != KHO_MAP_EXTENTS ||
+	if (!last || last == first || first->kind != KHO_MAP_EXTENTS ||
 	    last->kind != KHO_MAP_EXTENTS || last->order <= first->order)
 		return;
 	pfn = (le64_to_cpu(first->window) << KHO_MAP_WINDOW_SHIFT |
-	       le16_to_cpu(fext->first)) << first->order;
+	       le16_to_cpu(fext->last)) << first->order;
 	block = pfn >> last->order;
 	last->window = cpu_to_le64(block >> KHO_MAP_WINDOW_SHIFT);
 	lext->first = cpu_to_le16(block & (KHO_MAP_WINDOW_BLOCKS - 1));
