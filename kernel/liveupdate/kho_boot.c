@@ -239,8 +239,8 @@ static int __init kho_reserve_scratch(void)
 		global = max_t(phys_addr_t, SZ_64M,
 			       div_u64((u64)reserved * kho_scratch_scale, 100));
 	}
-	/* The next kernel refuses scratch of more than half of memory. */
-	if (low + global > memblock_phys_mem_size() / 2)
+	/* The next kernel would refuse it (kho_read_handover()). */
+	if (low + global > memblock_phys_mem_size() / KHO_SCRATCH_MAX_FRACTION)
 		return -E2BIG;
 	/* kexec wants the purgatory below 2 GiB. */
 	if (low) {

@@ -80,7 +80,6 @@ extern struct kho_out kho_out;
 extern struct kho_in kho_in;
 extern bool kho_enable;
 
-int kho_out_init(void);
 bool kho_area_ok(phys_addr_t addr, phys_addr_t size);
 bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
 		  phys_addr_t addr, phys_addr_t size);
