@@ -950,9 +950,9 @@ static void memfd_luo_test_collect_room(struct kunit *test)
 }
 
 /*
- * A swapped-out page (a value entry in the page cache; this kernel has
- * no swap, so it cannot be read back): the walk must fail, not skip it,
- * and leave nothing preserved.
+ * A swapped-out page that cannot be read back (a value entry naming no
+ * swap device): the walk must fail, not skip it, and leave nothing
+ * preserved. Pages really in swap are read back (guest test memfd-swap).
  */
 static void memfd_luo_test_collect_swapped(struct kunit *test)
 {
