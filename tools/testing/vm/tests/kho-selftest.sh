@@ -15,6 +15,9 @@ if [ "$stage" -gt 1 ]; then
 fi
 lu_expect_log "kho_selftest: finalize checks: all passed" || exit 1
 lu_expect_log "kho_selftest: early preserve: kept" || exit 1
+# Our root FDT layout has a name of its own, not upstream's "kho-v1".
+grep -q "kho-lu612-v1" /sys/kernel/debug/kho/out/fdt ||
+	{ echo "root FDT not compatible with kho-lu612-v1"; exit 1; }
 echo 1 > /sys/kernel/debug/kho/out/finalize || exit 1
 echo "map of preserved memory:" $(cat /sys/kernel/debug/kho/out/map)
 # Finalized from debugfs, LUO could not freeze for the kexec: abort first.
