@@ -36,7 +36,7 @@ demo report
     freeze (kernel, at reboot)      ${freeze:-?} us
     kernel boot to /init            ${boot:-?} s (uptime of the new kernel)
     retrieve (RETRIEVE_FD)          $(val retrieve_ms) ms
-    sum (without the kexec itself)    $(printf '%.2f' "$blackout") s
+    sum (without the kexec itself)  $(printf '%.2f' "$blackout") s
   /init to kexec (stage 1)          ${tk} s of guest uptime
   kexec to memfd retrieved          $(val retrieved_uptime) s (uptime of the new kernel)
   time to verify every byte         $(val verify_ms) ms
