@@ -1235,11 +1235,10 @@ static void dump_node(struct kho_array *a, struct kho_array_node *n,
 	struct kho_rec r;
 
 	pr_info("%*slevel %u, %u slots\n", 2 * depth, "", n->level, nr);
-	for (i = 0; i < nr && n->level;) {
+	for (i = 0; i < nr && n->level; i++) {
 		pr_info("%*s[%u] key %#llx\n", 2 * depth + 2, "", i,
 			(unsigned long long)slot_key(n, i));
 		dump_node(a, kho_node(a, slot_val(n, i)), depth + 2);
-		i++;
 	}
 	for (i = 0; i < nr && !n->level;) {
 		i += leaf_rec(n, i, &r);
