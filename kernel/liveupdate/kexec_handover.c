@@ -640,6 +640,15 @@ static const struct kho_map_ops kho_map_out_ops = {
 	.map_phys = kho_map_virt,
 };
 
+/* Free the written map and point the root FDT at none. */
+static void kho_drop_map(void)
+{
+	lockdep_assert_held(&kho_out.lock);
+	kho_map_free(&kho_out.map);
+	fdt_setprop_u64(kho_out.fdt, 0, KHO_FDT_MAP, 0);
+	fdt_setprop_u32(kho_out.fdt, 0, KHO_FDT_MAP_PAGES, 0);
+}
+
 /**
  * kho_finalize() - write the map of preserved memory for the next kernel
  *
@@ -666,7 +675,7 @@ int kho_finalize(void)
 		mutex_unlock(&kho_out.lock);
 		return 0;
 	}
-	kho_map_free(&kho_out.map);
+	/* Not finalized: no map pages (a failure or kho_abort() freed them). */
 	kho_map_writer_init(&kho_out.map, &kho_map_out_ops);
 	err = kho_check_scratch_room();
 	if (err)
@@ -694,9 +703,7 @@ int kho_finalize(void)
 	return 0;
 
 free_map:
-	kho_map_free(&kho_out.map);
-	fdt_setprop_u64(kho_out.fdt, 0, KHO_FDT_MAP, 0);
-	fdt_setprop_u32(kho_out.fdt, 0, KHO_FDT_MAP_PAGES, 0);
+	kho_drop_map();
 	mutex_unlock(&kho_out.lock);
 	return err;
 }
@@ -712,9 +719,7 @@ void kho_abort(void)
 	if (kho_check_fdt())
 		return;
 	mutex_lock(&kho_out.lock);
-	kho_map_free(&kho_out.map);
-	fdt_setprop_u64(kho_out.fdt, 0, KHO_FDT_MAP, 0);
-	fdt_setprop_u32(kho_out.fdt, 0, KHO_FDT_MAP_PAGES, 0);
+	kho_drop_map();
 	kho_out.finalized = false;
 	mutex_unlock(&kho_out.lock);
 }

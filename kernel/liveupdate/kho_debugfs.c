@@ -188,7 +188,6 @@ static void kho_corrupt_scratch(void)
 	}
 }
 
-/* Called by kho_finalize() with kho_out.lock held, after a success. */
 /*
  * Make the last record, of the highest order, cover the last block of the
  * first record too (the first block may lie in the first MiB, which a
@@ -221,6 +220,7 @@ static void kho_corrupt_overlap(void)
 		     ALIGN(sizeof(*last) + count * sizeof(*lext), 8));
 }
 
+/* Called by kho_finalize() with kho_out.lock held, after a success. */
 void kho_debug_corrupt(void)
 {
 	struct kho_map_page *pg = kho_out.map.first ?
