@@ -470,6 +470,20 @@ static unsigned long luo_file_dups(struct luo_session *s, struct luo_dup *d,
 	return nr;
 }
 
+/* Give rejected files back to their handlers; count those without one. */
+static void luo_release_rejected(struct list_head *files,
+				 unsigned long *released, unsigned long *stuck)
+{
+	struct luo_file *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, files, list) {
+		if (luo_file_release_incoming(f))
+			(*released)++;
+		else
+			(*stuck)++;
+	}
+}
+
 /*
  * Names and tokens are how userspace finds what it preserved: a second
  * session of the same name or a second file of the same token in a
@@ -483,7 +497,6 @@ static int luo_state_reject_dups(void)
 	LIST_HEAD(sessions);
 	LIST_HEAD(files);
 	struct luo_session *s, *stmp;
-	struct luo_file *f, *ftmp;
 	struct luo_dup *d;
 
 	list_for_each_entry(s, &luo_incoming, list) {
@@ -504,20 +517,10 @@ static int luo_state_reject_dups(void)
 		return 0;
 
 	list_for_each_entry_safe(s, stmp, &sessions, list) {
-		list_for_each_entry_safe(f, ftmp, &s->files, list) {
-			if (luo_file_release_incoming(f))
-				released++;
-			else
-				stuck++;
-		}
+		luo_release_rejected(&s->files, &released, &stuck);
 		kfree(s);
 	}
-	list_for_each_entry_safe(f, ftmp, &files, list) {
-		if (luo_file_release_incoming(f))
-			released++;
-		else
-			stuck++;
-	}
+	luo_release_rejected(&files, &released, &stuck);
 	pr_err("rejected from the previous kernel (the first of each is kept): sessions with a duplicate name: %lu, files with a duplicate token: %lu; of their files %lu released, %lu without a handler (memory stays reserved)\n",
 	       bad_sessions, bad_files, released, stuck);
 	return 0;
