@@ -220,6 +220,21 @@ static long luo_finish(struct luo_session *s, void __user *uarg)
 	return luo_file_finish_all(s);
 }
 
+static long luo_get_name(struct luo_session *s, void __user *uarg)
+{
+	struct liveupdate_session_get_name args;
+	int err;
+
+	err = luo_copy_args(&args, sizeof(args), offsetofend(typeof(args), name),
+			    uarg);
+	if (err)
+		return err;
+	if (args.reserved)
+		return -EINVAL;
+	strscpy_pad((char *)args.name, s->name, sizeof(args.name));
+	return luo_copy_back(uarg, &args, sizeof(args));
+}
+
 long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct luo_session *s = file->private_data;
@@ -239,9 +254,12 @@ long luo_session_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case LIVEUPDATE_SESSION_FINISH:
 		ret = luo_frozen ? -EBUSY : luo_finish(s, uarg);
 		break;
+	case LIVEUPDATE_SESSION_GET_NAME:
+		ret = luo_get_name(s, uarg);
+		break;
 	default:
 		ret = _IOC_NR(cmd) < LIVEUPDATE_CMD_SESSION_BASE ||
-		      _IOC_NR(cmd) > LIVEUPDATE_CMD_SESSION_FINISH ?
+		      _IOC_NR(cmd) > LIVEUPDATE_CMD_SESSION_GET_NAME ?
 		      -EINVAL : -ENOTTY;
 	}
 	mutex_unlock(&luo_mutex);

@@ -105,12 +105,72 @@ TEST_F(luo, unknown_ioctls)
 		  -EINVAL);
 	ASSERT_EQ(luo_ioctl(s, _IO('x', 1), &dummy), -ENOTTY);
 	ASSERT_EQ(luo_ioctl(s, _IO(LIVEUPDATE_IOCTL_TYPE, 0x7f), &dummy), -EINVAL);
+	ASSERT_EQ(luo_ioctl(s, _IO(LIVEUPDATE_IOCTL_TYPE, 0x44), &dummy), -EINVAL);
+	ASSERT_EQ(luo_ioctl(s, _IOW(LIVEUPDATE_IOCTL_TYPE, 0x43, int), &dummy),
+		  -ENOTTY);
 	/* Outgoing sessions can neither retrieve nor finish. */
 	ASSERT_EQ(luo_retrieve(s, 1), -EINVAL);
 	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin), -EINVAL);
 	fin.reserved = 1;
 	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin), -EINVAL);
 	close(s);
+}
+
+TEST_F(luo, get_name)
+{
+	struct {
+		struct liveupdate_session_get_name g;
+		__u64 tail;
+	} big;
+	struct liveupdate_session_get_name g;
+	char longest[LIVEUPDATE_SESSION_NAME_LENGTH];
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	int s, t;
+
+	memset(longest, 'L', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = 0;
+	s = luo_create_session(self->luo, "named");
+	t = luo_create_session(self->luo, longest);
+	ASSERT_GE(s, 0);
+	ASSERT_GE(t, 0);
+
+	/* The whole name, the rest zeroed whatever the buffer held. */
+	memset(&g, 0xff, sizeof(g));
+	g.size = sizeof(g);
+	g.reserved = 0;
+	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &g), 0);
+	memset(name, 0, sizeof(name));
+	strcpy(name, "named");
+	ASSERT_EQ(memcmp(g.name, name, sizeof(name)), 0);
+	ASSERT_EQ(luo_get_name(t, name), 0);
+	ASSERT_EQ(memcmp(name, longest, sizeof(longest)), 0);
+
+	/* The minimum size is the full structure; reserved must be 0. */
+	g.size = offsetof(struct liveupdate_session_get_name, name) +
+		 LIVEUPDATE_SESSION_NAME_LENGTH - 1;
+	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &g), -EINVAL);
+	g.size = 8;
+	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &g), -EINVAL);
+	g.size = sizeof(g);
+	g.reserved = 1;
+	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &g), -EINVAL);
+
+	/* A larger structure: zero tail accepted and left alone, else E2BIG. */
+	memset(&big, 0, sizeof(big));
+	big.g.size = sizeof(big);
+	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &big), 0);
+	ASSERT_STREQ((char *)big.g.name, "named");
+	ASSERT_EQ(big.tail, 0);
+	big.tail = 1;
+	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &big), -E2BIG);
+
+	/* A session ioctl, not a device one. */
+	g.size = sizeof(g);
+	g.reserved = 0;
+	ASSERT_EQ(luo_ioctl(self->luo, LIVEUPDATE_SESSION_GET_NAME, &g),
+		  -EINVAL);
+	close(s);
+	close(t);
 }
 
 TEST_F(luo, retrieve_missing_session)

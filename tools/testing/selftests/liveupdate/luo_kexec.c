@@ -125,6 +125,7 @@ static const struct liveupdate_session_finish finish_args = {
 static void frozen1(int luo)
 {
 	int keep, closed, incoming, obj, s, ready[2];
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	char c = 'n';
 	long before;
 	pid_t holder;
@@ -163,6 +164,8 @@ static void frozen1(int luo)
 	check(luo_retrieve(keep, 1) == -EBUSY, "retrieve fd: EBUSY");
 	check(luo_ioctl(keep, LIVEUPDATE_SESSION_FINISH, (void *)&finish_args) ==
 	      -EBUSY, "finish: EBUSY");
+	check(luo_get_name(keep, name) == 0 && !strcmp(name, "fz-keep"),
+	      "get name while frozen");
 	close(closed);
 	kill(holder, SIGKILL);
 	waitpid(holder, NULL, 0);
@@ -191,11 +194,14 @@ static void frozen1(int luo)
 
 static void frozen2(int luo)
 {
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	int keep, incoming, fd;
 	long released;
 
 	keep = luo_retrieve_session(luo, "fz-keep");
 	check(keep >= 0, "retrieve fz-keep");
+	check(luo_get_name(keep, name) == 0 && !strcmp(name, "fz-keep"),
+	      "get name of an incoming session");
 	fd = luo_retrieve(keep, 1);
 	check(fd >= 0 && luo_test_check(fd, "kept"), "token 1");
 	fd = luo_retrieve(keep, 2);

@@ -68,6 +68,17 @@ static inline int luo_finish(int session)
 	return luo_ioctl(session, LIVEUPDATE_SESSION_FINISH, &a);
 }
 
+/* The name of @session into @name (64 bytes), or -errno. */
+static inline int luo_get_name(int session, char *name)
+{
+	struct liveupdate_session_get_name a = { .size = sizeof(a) };
+	int err = luo_ioctl(session, LIVEUPDATE_SESSION_GET_NAME, &a);
+
+	if (!err)
+		memcpy(name, a.name, sizeof(a.name));
+	return err;
+}
+
 /* A test object holding @text, or -errno. */
 static inline int luo_test_object(const char *text)
 {
