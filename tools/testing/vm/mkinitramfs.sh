@@ -14,7 +14,8 @@ gen=$build/gen_init_cpio
 [ "$gen" -nt "$src/usr/gen_init_cpio.c" ] ||
 	gcc -O2 -o "$gen" "$src/usr/gen_init_cpio.c"
 
-static_progs=("$vm/kexec-load.c" "$vm/memfd-demo.c")
+static_progs=("$vm/kexec-load.c" "$vm/memfd-demo.c"
+	"$top/tools/liveupdate/luo-agent.c" "$top/tools/liveupdate/luo-cache.c")
 for c in "${static_progs[@]}"; do
 	bin=$out/bin/$(basename "$c" .c)
 	if [ ! "$bin" -nt "$c" ]; then
@@ -36,6 +37,15 @@ list=$out/list
 	echo "file /boot/bzImage $build/bzImage 0644 0 0"
 	for f in "$out"/bin/*; do echo "file /bin/${f##*/} $f 0755 0 0"; done
 	echo "file /bin/kho-compat $build/tools/kho-compat.static 0755 0 0"
+	# Debian's kexec-tools as users run it: dynamic, with its libraries.
+	for d in /usr /usr/sbin /lib /lib64 /lib/x86_64-linux-gnu; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "file /usr/sbin/kexec $(command -v kexec) 0755 0 0"
+	ldd "$(command -v kexec)" | grep -o '/[^ ]*' | sort -u |
+		while read -r lib; do
+			echo "file $lib $(realpath "$lib") 0755 0 0"
+		done
 	for f in "$vm"/tests/*; do echo "file /tests/${f##*/} $f 0755 0 0"; done
 } > "$list"
 
