@@ -4,6 +4,7 @@
  * argument structs, errors. Files are objects of the LUO test handler.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include "kselftest_harness.h"
 #include "luo_util.h"
@@ -116,7 +117,7 @@ TEST_F(luo, unknown_ioctls)
 	close(s);
 }
 
-TEST_F(luo, get_name)
+TEST_F(luo, session_get_name)
 {
 	struct {
 		struct liveupdate_session_get_name g;
