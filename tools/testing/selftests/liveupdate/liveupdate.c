@@ -141,7 +141,7 @@ TEST_F(luo, session_get_name)
 	g.reserved = 0;
 	ASSERT_EQ(luo_ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &g), 0);
 	memset(name, 0, sizeof(name));
-	strcpy(name, "named");
+	memcpy(name, "named", sizeof("named"));
 	ASSERT_EQ(memcmp(g.name, name, sizeof(name)), 0);
 	ASSERT_EQ(luo_get_name(t, name), 0);
 	ASSERT_EQ(memcmp(name, longest, sizeof(longest)), 0);
