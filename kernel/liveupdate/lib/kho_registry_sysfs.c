@@ -68,19 +68,24 @@ static void kho_reg_put(void)
 	mutex_unlock(&kho_reg_lock);
 }
 
-/* Put the module of each version of @rec, up to version @nr. */
+/* The module that declares version @i of @rec, NULL for vmlinux. */
+static struct module *kho_owner(const struct kho_record *rec, unsigned int i)
+{
+	const struct kho_catalog *c;
+
+	c = kho_registry_catalog_of(&kho_reg,
+		kho_registry_find(&kho_reg, rec->family,
+				  le32_to_cpu(rec->versions[i].version)));
+	return c ? c->owner : NULL;
+}
+
+/* Put the modules of the first @nr versions of @rec. */
 static void kho_put_owners(const struct kho_record *rec, unsigned int nr)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++) {
-		const struct kho_format *f;
-
-		f = kho_registry_find(&kho_reg, rec->family,
-				      le32_to_cpu(rec->versions[i].version));
-		module_put(kho_registry_catalog_of(&kho_reg, f) ?
-			   kho_registry_catalog_of(&kho_reg, f)->owner : NULL);
-	}
+	for (i = 0; i < nr; i++)
+		module_put(kho_owner(rec, i));
 }
 
 /*
@@ -92,12 +97,7 @@ static int kho_get_owners(const struct kho_record *rec)
 	unsigned int i;
 
 	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
-		const struct kho_catalog *c;
-
-		c = kho_registry_catalog_of(&kho_reg,
-			kho_registry_find(&kho_reg, rec->family,
-					  le32_to_cpu(rec->versions[i].version)));
-		if (!try_module_get(c ? c->owner : NULL)) {
+		if (!try_module_get(kho_owner(rec, i))) {
 			kho_put_owners(rec, i);
 			return -ENODEV;
 		}
