@@ -156,8 +156,9 @@ const struct kho_format *kho_format_next(const struct kho_registry *r,
 
 /* Every format of @r: its own, then those of each module catalog. */
 #define kho_for_each_format(r, it, f)					\
-	for ((it)->cat = NULL, (it)->i = 0;				\
-	     ((f) = kho_format_next(r, it)); )
+	for ((it)->cat = NULL, (it)->i = 0,				\
+	     (f) = kho_format_next(r, it); (f);				\
+	     (f) = kho_format_next(r, it))
 
 int kho_registry_store(const char *family, void *obj, u64 *handle);
 int kho_registry_unstore(u64 handle, void *obj);

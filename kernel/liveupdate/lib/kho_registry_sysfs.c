@@ -226,14 +226,16 @@ unsigned long kho_registry_incoming(const char *family, u64 *handles,
 }
 EXPORT_SYMBOL_GPL(kho_registry_incoming);
 
+/* What to do with the @n unclaimed records @h of @family. */
+typedef int (*kho_family_fn)(const char *family, u64 *h, unsigned long n,
+			     void *arg);
+
 /*
  * Call @fn on each family of the unclaimed incoming records with the
  * handles of its records in @h (@n of them); stops at an error of @fn.
  * Under kho_reg_lock.
  */
-static int kho_for_each_unclaimed_family(int (*fn)(const char *family,
-						   u64 *h, unsigned long n,
-						   void *arg), void *arg)
+static int kho_unclaimed_by_family(kho_family_fn fn, void *arg)
 {
 	unsigned long pfn, n = 0, first, i, same;
 	void *entry;
@@ -486,7 +488,7 @@ free_tmp:
 
 /* The blocks of record @i of @idx, @nr_ext extents in all; NULL if bad. */
 static struct kho_incoming_obj *__init
-kho_incoming_obj(const struct kho_record_index *idx, unsigned long i,
+kho_incoming_new(const struct kho_record_index *idx, unsigned long i,
 		 u64 nr_ext)
 {
 	const struct kho_index_record *ir = &idx->records[i];
@@ -556,7 +558,7 @@ static void __init kho_read_index(void)
 		if (!__kho_registry_peek(&kho_reg, h) ||
 		    xa_load(&kho_incoming, PHYS_PFN(h)))
 			continue;
-		in = kho_incoming_obj(idx, i, nr_ext);
+		in = kho_incoming_new(idx, i, nr_ext);
 		if (!in) {
 			pr_err("bad index entry %lu, its object is not tracked\n", i);
 			continue;
@@ -592,7 +594,7 @@ int kho_registry_check_target(void)
 	int err;
 
 	kho_reg_get();
-	kho_for_each_unclaimed_family(kho_drop_family, NULL);
+	kho_unclaimed_by_family(kho_drop_family, NULL);
 	err = kho_write_index();
 	if (err)
 		pr_err("cannot hand over the index of stored objects (%d): the next kernel cannot release those left unclaimed\n",
@@ -913,7 +915,7 @@ static ssize_t unclaimed_show(struct kobject *kobj, struct kobj_attribute *attr,
 	int err;
 
 	kho_reg_get();
-	err = kho_for_each_unclaimed_family(kho_emit_family, &e);
+	err = kho_unclaimed_by_family(kho_emit_family, &e);
 	kho_reg_put();
 	return err ?: e.len;
 }
@@ -930,7 +932,7 @@ static ssize_t release_unclaimed_store(struct kobject *kobj,
 	if (!on)
 		return -EINVAL;
 	kho_reg_get();
-	err = kho_for_each_unclaimed_family(kho_release_family, NULL);
+	err = kho_unclaimed_by_family(kho_release_family, NULL);
 	kho_reg_put();
 	return err ?: len;
 }
