@@ -17,6 +17,7 @@
 
 #include <linux/capability.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/kho_registry.h>
 #include <linux/kobject.h>
