@@ -54,6 +54,11 @@ struct ks_obj {
 	u64 handle;
 };
 
+/* claim=0: leave the previous kernel's objects unclaimed (tests). */
+static bool claim = true;
+module_param(claim, bool, 0444);
+MODULE_PARM_DESC(claim, "restore the objects of the previous kernel at load");
+
 static DEFINE_MUTEX(ks_lock);
 static LIST_HEAD(ks_stored);
 static LIST_HEAD(ks_restored);
@@ -348,9 +353,11 @@ static int __init ks_init(void)
 {
 	if (!kho_is_enabled())
 		return -EOPNOTSUPP;
-	mutex_lock(&ks_lock);
-	ks_restore_incoming();
-	mutex_unlock(&ks_lock);
+	if (claim) {
+		mutex_lock(&ks_lock);
+		ks_restore_incoming();
+		mutex_unlock(&ks_lock);
+	}
 	ks_dir = debugfs_create_dir("kho_sample", NULL);
 	debugfs_create_file("store", 0200, ks_dir, NULL, &ks_store_fops);
 	debugfs_create_file("unstore", 0200, ks_dir, NULL, &ks_unstore_fops);

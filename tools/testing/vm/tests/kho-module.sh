@@ -138,7 +138,8 @@ case "$1" in
 	exit 1 ;;
 4)
 	[ "$(unclaimed)" = 2 ] || fail "unclaimed: $(cat $lu/unclaimed)"
-	insmod $ko || fail "insmod"
+	insmod $ko claim=0 || fail "insmod claim=0"
+	[ "$(unclaimed)" = 2 ] || fail "claimed with claim=0"
 	store 4096 40
 	# A kexec attempt (refused by the guard) logs what it drops.
 	echo "none 1 rw" > $lu/target_catalog
@@ -152,8 +153,11 @@ case "$1" in
 	exit 1 ;;
 5)
 	# Only the object stored in stage 4 came over.
+	lu_expect_log "kho_registry: 1 objects of the previous kernel wait to be claimed" ||
+		exit 1
 	[ "$(unclaimed)" = 1 ] || fail "unclaimed: $(cat $lu/unclaimed)"
 	insmod $ko || fail "insmod"
+	lu_expect_log "kho_sample: restored 1 of 1 objects" || exit 1
 	lu_expect_log "restored from v1: 4096 bytes, seed 40, every byte verified" ||
 		exit 1
 	lu_boots 5 ;;
