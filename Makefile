@@ -46,7 +46,7 @@ $(OBJ)/.config: patches/kernel.config | overlay
 kernel: overlay $(OBJ)/.config
 	@echo "  KERNEL  build/bzImage"
 	@tools/build/config.sh --verify "$(SRC)" "$(OBJ)" patches/kernel.config
-	@$(KMAKE) bzImage
+	@$(KMAKE) bzImage modules
 	@ln -sf obj/arch/x86/boot/bzImage $(BUILD)/bzImage
 	@ln -sf obj/vmlinux $(BUILD)/vmlinux
 

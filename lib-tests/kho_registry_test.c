@@ -541,6 +541,104 @@ static void kho_registry_test_corrupt(KT_CTX)
 	}
 }
 
+/*
+ * Formats of a "module" catalog: versions 4 (in a module) beside 1..3 of
+ * the registry's own. Stores write both; the iterator, lookups and
+ * catalog_of see them; a restore reads the module's newer version; a
+ * module going away with stored objects drops exactly its records.
+ */
+static struct kho_format_state kt_mod_state[2];
+static const struct kho_format kt_mod_formats[] = {
+	{ FAMILY, 4, RW, &kt_ops, &kt_mod_state[0] },
+	{ "kt-modonly", 1, RW, &kt_ops, &kt_mod_state[1] },
+};
+
+static void kt_add_module(struct kho_registry *r, struct kho_catalog *c,
+			  struct kho_catalog *other)
+{
+	memset(kt_mod_state, 0, sizeof(kt_mod_state));
+	kt_mod_state[0].write_enabled = true;
+	kt_mod_state[1].write_enabled = true;
+	memset(c, 0, sizeof(*c));
+	c->formats = kt_mod_formats;
+	c->nr_formats = ARRAY_SIZE(kt_mod_formats);
+	c->next = other;
+	r->modules = c;
+}
+
+static void kho_registry_test_module_catalog(KT_CTX)
+{
+	struct kho_catalog c, empty = { .formats = kt_formats, .nr_formats = 0 };
+	struct kt_obj obj = { .value = 77 }, *out;
+	const struct kho_format *f;
+	struct kho_format_iter it;
+	struct kho_registry r;
+	unsigned int n = 0;
+	u64 h1, h2, h3;
+
+	kt_registry(&r, false, true, false);
+	kt_add_module(&r, &c, &empty);
+	kho_for_each_format(&r, &it, f)
+		n++;
+	KT_EXPECT_EQ(n, ARRAY_SIZE(kt_formats) + ARRAY_SIZE(kt_mod_formats));
+	KT_EXPECT(kho_registry_find(&r, FAMILY, 4) == &kt_mod_formats[0]);
+	KT_EXPECT(kho_registry_catalog_of(&r, &kt_mod_formats[1]) == &c);
+	KT_EXPECT(!kho_registry_catalog_of(&r, &kt_formats[1]));
+	KT_EXPECT(kho_registry_knows_family(&r, "kt-modonly"));
+	KT_EXPECT(!kho_registry_knows_family(&r, "kt-none"));
+
+	/* v2 (own) and v4 (module) written. */
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &h1) == 0);
+	KT_EXPECT_EQ(kt_state[1].objects, 1);
+	KT_EXPECT_EQ(kt_mod_state[0].objects, 1);
+	KT_EXPECT(__kho_registry_live(&r, h1) != NULL);
+	KT_ASSERT(__kho_registry_store(&r, "kt-modonly", &obj, &h2) == 0);
+	KT_ASSERT(__kho_registry_store(&r, "kt-other", &obj, &h3) == 0);
+	/* The module goes: its two records go, kt-other stays. */
+	KT_EXPECT_EQ(__kho_registry_forget(&r, &c), 2);
+	KT_EXPECT(!__kho_registry_live(&r, h1));
+	KT_EXPECT(!__kho_registry_live(&r, h2));
+	KT_EXPECT(__kho_registry_live(&r, h3) != NULL);
+	KT_EXPECT_EQ(kt_state[1].objects + kt_mod_state[0].objects +
+		     kt_mod_state[1].objects, 0);
+	KT_EXPECT_EQ(__kho_registry_unstore(&r, h3, &obj), 0);
+	kho_registry_destroy(&r);
+	/* What the forgotten records' stores preserved is the module's. */
+	fake_kho_reset();
+
+	/* Across kexec the module's newer version is read. */
+	kt_registry(&r, false, true, false);
+	kt_add_module(&r, &c, NULL);
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &h1) == 0);
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+	kt_registry(&r, false, false, false);
+	KT_EXPECT(__kho_registry_peek(&r, h1) != NULL);
+	out = __kho_registry_restore(&r, FAMILY, h1);
+	KT_ASSERT(!IS_ERR(out));
+	KT_EXPECT_EQ(out->value, 77);
+	KT_EXPECT_EQ(out->restored_from, 2);
+	kfree(out);
+	kho_registry_destroy(&r);
+	/* Without the module, its v4 page stays reserved (see Limits). */
+	KT_EXPECT_EQ(fake_kho_reset(), 1);
+
+	kt_registry(&r, false, true, false);
+	kt_add_module(&r, &c, NULL);
+	KT_ASSERT(__kho_registry_store(&r, FAMILY, &obj, &h1) == 0);
+	kho_registry_destroy(&r);
+	fake_kho_kexec();
+	kt_registry(&r, false, false, false);
+	kt_add_module(&r, &c, NULL);
+	out = __kho_registry_restore(&r, FAMILY, h1);
+	KT_ASSERT(!IS_ERR(out));
+	KT_EXPECT_EQ(out->restored_from, 4);
+	KT_EXPECT(!__kho_registry_peek(&r, h1));
+	kfree(out);
+	kho_registry_destroy(&r);
+	KT_EXPECT_EQ(fake_kho_reset(), 0);
+}
+
 KT_SUITE(kho_registry,
 	 KT_CASE(kho_registry_test_versions),
 	 KT_CASE(kho_registry_test_errors),
@@ -552,4 +650,5 @@ KT_SUITE(kho_registry,
 	 KT_CASE(kho_registry_test_discard),
 	 KT_CASE(kho_registry_test_target),
 	 KT_CASE(kho_registry_test_enomem),
-	 KT_CASE(kho_registry_test_corrupt));
+	 KT_CASE(kho_registry_test_corrupt),
+	 KT_CASE(kho_registry_test_module_catalog));

@@ -20,6 +20,8 @@
 
 struct kho_format;
 struct kho_page_ops;
+struct kobject;
+struct module;
 
 /**
  * struct kho_format_ops - what a format does with an object
@@ -30,12 +32,18 @@ struct kho_page_ops;
  *           (then everything of @handle it claimed is released, and the
  *           registry tries an older version)
  * @discard: new kernel: release everything of @handle, unused
+ * @extents: optional, old kernel before a kexec: call @add for every
+ *           block preserved behind @handle, so that the next kernel can
+ *           release an unclaimed object without this code; 0 or an error
  */
 struct kho_format_ops {
 	int (*store)(const struct kho_format *fmt, void *obj, u64 *handle);
 	void (*unstore)(const struct kho_format *fmt, void *obj, u64 handle);
 	void *(*restore)(const struct kho_format *fmt, u64 handle);
 	void (*discard)(const struct kho_format *fmt, u64 handle);
+	int (*extents)(const struct kho_format *fmt, u64 handle,
+		       int (*add)(void *arg, phys_addr_t phys,
+				  unsigned int order), void *arg);
 };
 
 /**
@@ -86,9 +94,26 @@ struct kho_format {
 	}
 
 /**
+ * struct kho_catalog - the formats a module declares
+ * @formats: its section kho_formats
+ * @nr_formats: entries in @formats
+ * @owner: the module
+ * @kobjs: sysfs directory of each format (kernel's registry)
+ * @next: the next module's catalog
+ */
+struct kho_catalog {
+	const struct kho_format *formats;
+	unsigned int nr_formats;
+	struct module *owner;
+	struct kobject **kobjs;
+	struct kho_catalog *next;
+};
+
+/**
  * struct kho_registry - a set of formats and the objects stored with them
  * @formats: the formats (the vmlinux catalog for the kernel's registry)
  * @nr_formats: their number
+ * @modules: catalogs of loaded modules, NULL if none
  * @ops: where records live
  * @live: records stored and not unstored
  * @nr_live: entries used in @live
@@ -97,6 +122,7 @@ struct kho_format {
 struct kho_registry {
 	const struct kho_format *formats;
 	unsigned int nr_formats;
+	struct kho_catalog *modules;
 	const struct kho_page_ops *ops;
 	void **live;
 	unsigned long nr_live;
@@ -115,10 +141,31 @@ struct kho_target_format {
 	u32 caps;
 };
 
+/**
+ * struct kho_format_iter - position in the formats of a registry
+ * @cat: module catalog walked, NULL for the registry's own formats
+ * @i: next entry in it
+ */
+struct kho_format_iter {
+	const struct kho_catalog *cat;
+	unsigned int i;
+};
+
+const struct kho_format *kho_format_next(const struct kho_registry *r,
+					 struct kho_format_iter *it);
+
+/* Every format of @r: its own, then those of each module catalog. */
+#define kho_for_each_format(r, it, f)					\
+	for ((it)->cat = NULL, (it)->i = 0,				\
+	     (f) = kho_format_next(r, it); (f);				\
+	     (f) = kho_format_next(r, it))
+
 int kho_registry_store(const char *family, void *obj, u64 *handle);
 int kho_registry_unstore(u64 handle, void *obj);
 void *kho_registry_restore(const char *family, u64 handle);
 void kho_registry_discard(u64 handle);
+unsigned long kho_registry_incoming(const char *family, u64 *handles,
+				    unsigned long max);
 int kho_registry_check_target(void);
 
 /* The same on a given registry (tests). */
@@ -133,6 +180,26 @@ int __kho_registry_check(struct kho_registry *r,
 			 unsigned int nr_target);
 const struct kho_format *kho_registry_find(struct kho_registry *r,
 					   const char *family, u32 version);
+const struct kho_catalog *kho_registry_catalog_of(struct kho_registry *r,
+						  const struct kho_format *f);
+bool kho_registry_knows_family(struct kho_registry *r, const char *family);
+struct kho_record *__kho_registry_live(struct kho_registry *r, u64 handle);
+const struct kho_record *__kho_registry_peek(struct kho_registry *r,
+					     u64 handle);
+unsigned long __kho_registry_forget(struct kho_registry *r,
+				    const struct kho_catalog *c);
+
+#ifdef CONFIG_KEXEC_HANDOVER
+int kho_registry_add_module(struct module *mod,
+			    const struct kho_format *formats, unsigned int nr);
+#else
+static inline int kho_registry_add_module(struct module *mod,
+					  const struct kho_format *formats,
+					  unsigned int nr)
+{
+	return 0;
+}
+#endif
 void kho_registry_destroy(struct kho_registry *r);
 
 #endif /* _LINUX_KHO_REGISTRY_H */

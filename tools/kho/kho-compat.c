@@ -3,15 +3,18 @@
  * kho-compat: read the kho_registry format catalog of a kernel image and
  * tell whether that kernel can read what the running one hands over.
  *
- *   kho-compat list FILE                  the catalog, as a table
- *   kho-compat catalog FILE               the catalog, in the format of
- *                                         /sys/kernel/liveupdate/target_catalog
- *   kho-compat check FILE [--sysfs DIR]   compare with the running kernel
+ *   kho-compat list FILE...                  the catalog, as a table
+ *   kho-compat catalog FILE...               the catalog, in the format of
+ *                                            /sys/kernel/liveupdate/target_catalog
+ *   kho-compat check FILE... [--sysfs DIR]   compare with the running kernel
  *
  * FILE is a vmlinux, any 64-bit little-endian ELF object with a section
  * "kho_formats" (an array of struct kho_format, see
- * include/linux/kho/abi/registry.h), or an x86 bzImage whose payload the
- * usual tool (gzip, xz, zstd, bzip2, lz4, lzop) decompresses.
+ * include/linux/kho/abi/registry.h) such as a module (.ko), or an x86
+ * bzImage whose payload the usual tool (gzip, xz, zstd, bzip2, lz4, lzop)
+ * decompresses. Several FILEs (a kernel and the modules it will load)
+ * make one catalog; a format declared twice is an error, as the module
+ * loader refuses it.
  *
  * Exit status: 0 compatible (or success), 1 not compatible, 2 error.
  */
@@ -88,10 +91,11 @@ static const char *prog = "kho-compat";
 static void help(FILE *f)
 {
 	fprintf(f,
-		"usage: %s list FILE\n"
-		"       %s catalog FILE\n"
-		"       %s check FILE [--sysfs DIR]\n"
-		"FILE: vmlinux, an ELF object with a \"%s\" section, or a bzImage\n"
+		"usage: %s list FILE...\n"
+		"       %s catalog FILE...\n"
+		"       %s check FILE... [--sysfs DIR]\n"
+		"FILE: vmlinux, an ELF object with a \"%s\" section (a module),\n"
+		"      or a bzImage; several FILEs make one catalog\n"
 		"DIR:  default %s\n"
 		"exit: 0 compatible, 1 not compatible, 2 error\n",
 		prog, prog, prog, KHO_FORMAT_SECTION, DEFAULT_SYSFS);
@@ -779,11 +783,42 @@ static int cmd_check(const char *name, const struct catalog *cat,
 	return nbad ? EXIT_INCOMPAT : EXIT_COMPAT;
 }
 
+/* Append the catalog of @name to @cat; no format may be in both. */
+static int add_catalog(const char *name, struct catalog *cat)
+{
+	struct catalog more;
+	struct format *all;
+	size_t i;
+
+	if (load_catalog(name, &more))
+		return -1;
+	all = realloc(cat->formats, (cat->nr + more.nr + 1) * sizeof(*all));
+	if (!all) {
+		free(more.formats);
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	memcpy(all + cat->nr, more.formats, more.nr * sizeof(*all));
+	cat->formats = all;
+	cat->nr += more.nr;
+	free(more.formats);
+	qsort(cat->formats, cat->nr, sizeof(*cat->formats), cmp_format);
+	for (i = 1; i < cat->nr; i++) {
+		if (!cmp_format(&cat->formats[i - 1], &cat->formats[i])) {
+			fprintf(stderr, "%s: %s: format %s %u is declared twice\n",
+				prog, name, cat->formats[i].family,
+				cat->formats[i].version);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd, *file = NULL, *sysfs = DEFAULT_SYSFS;
-	struct catalog cat;
-	int i, ret;
+	struct catalog cat = { NULL, 0 };
+	int i, ret, first = 0;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		help(stdout);
@@ -796,17 +831,25 @@ int main(int argc, char **argv)
 		if (!strcmp(cmd, "check") && !strcmp(argv[i], "--sysfs") &&
 		    i + 1 < argc)
 			sysfs = argv[++i];
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else
+		else if (argv[i][0] != '-' && !file)
+			file = argv[first = i];
+		else if (argv[i][0] == '-')
 			goto bad_args;
 	}
 	if (!file || (strcmp(cmd, "list") && strcmp(cmd, "catalog") &&
 		      strcmp(cmd, "check")))
 		goto bad_args;
 
-	if (load_catalog(file, &cat))
-		return EXIT_ERROR;
+	for (i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "--sysfs")) {
+			i++;
+			continue;
+		}
+		if (add_catalog(argv[i], &cat)) {
+			free(cat.formats);
+			return EXIT_ERROR;
+		}
+	}
 	if (!strcmp(cmd, "list"))
 		ret = cmd_list(&cat);
 	else if (!strcmp(cmd, "catalog"))

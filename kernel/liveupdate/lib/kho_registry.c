@@ -20,6 +20,28 @@ static_assert(sizeof(struct kho_format) == KHO_FORMAT_ENTRY_SIZE,
 static_assert(sizeof(struct kho_record) <= PAGE_SIZE, "a record is one page");
 
 /**
+ * kho_format_next() - the next format of a registry
+ * @r: the registry
+ * @it: where the walk is (see kho_for_each_format())
+ *
+ * Return: the format, or NULL after the last one.
+ */
+const struct kho_format *kho_format_next(const struct kho_registry *r,
+					 struct kho_format_iter *it)
+{
+	for (;;) {
+		const struct kho_catalog *c = it->cat;
+
+		if (it->i < (c ? c->nr_formats : r->nr_formats))
+			return c ? &c->formats[it->i++] : &r->formats[it->i++];
+		it->cat = c ? c->next : r->modules;
+		it->i = 0;
+		if (!it->cat)
+			return NULL;
+	}
+}
+
+/**
  * kho_registry_find() - look up a format
  * @r: the registry
  * @family: family name
@@ -30,12 +52,48 @@ static_assert(sizeof(struct kho_record) <= PAGE_SIZE, "a record is one page");
 const struct kho_format *kho_registry_find(struct kho_registry *r,
 					   const char *family, u32 version)
 {
-	unsigned int i;
+	struct kho_format_iter it;
+	const struct kho_format *f;
 
-	for (i = 0; i < r->nr_formats; i++)
-		if (r->formats[i].version == version &&
-		    !strcmp(r->formats[i].family, family))
-			return &r->formats[i];
+	kho_for_each_format(r, &it, f)
+		if (f->version == version && !strcmp(f->family, family))
+			return f;
+	return NULL;
+}
+
+/**
+ * kho_registry_knows_family() - does any format of @r belong to @family
+ * @r: the registry
+ * @family: family name
+ *
+ * Return: true if @r has at least one format (any version) of @family.
+ */
+bool kho_registry_knows_family(struct kho_registry *r, const char *family)
+{
+	struct kho_format_iter it;
+	const struct kho_format *f;
+
+	kho_for_each_format(r, &it, f)
+		if (!strcmp(f->family, family))
+			return true;
+	return false;
+}
+
+/**
+ * kho_registry_catalog_of() - the module catalog that declares a format
+ * @r: the registry
+ * @f: one of its formats
+ *
+ * Return: the catalog, or NULL for a format of the registry's own.
+ */
+const struct kho_catalog *kho_registry_catalog_of(struct kho_registry *r,
+						  const struct kho_format *f)
+{
+	const struct kho_catalog *c;
+
+	for (c = r->modules; c; c = c->next)
+		if (f >= c->formats && f < c->formats + c->nr_formats)
+			return c;
 	return NULL;
 }
 
@@ -62,17 +120,38 @@ static int live_add(struct kho_registry *r, void *rec)
 	return 0;
 }
 
-static bool live_del(struct kho_registry *r, void *rec)
+static long live_find(struct kho_registry *r, void *rec)
 {
 	unsigned long i;
 
-	for (i = 0; i < r->nr_live; i++) {
-		if (r->live[i] == rec) {
-			r->live[i] = r->live[--r->nr_live];
-			return true;
-		}
-	}
-	return false;
+	for (i = 0; i < r->nr_live; i++)
+		if (r->live[i] == rec)
+			return i;
+	return -1;
+}
+
+static bool live_del(struct kho_registry *r, void *rec)
+{
+	long i = rec ? live_find(r, rec) : -1;
+
+	if (i < 0)
+		return false;
+	r->live[i] = r->live[--r->nr_live];
+	return true;
+}
+
+/**
+ * __kho_registry_live() - the record of a live object of this kernel
+ * @r: the registry
+ * @handle: what __kho_registry_store() returned
+ *
+ * Return: the record, or NULL if @handle is no live record of @r.
+ */
+struct kho_record *__kho_registry_live(struct kho_registry *r, u64 handle)
+{
+	struct kho_record *rec = r->ops->range_virt(handle);
+
+	return rec && live_find(r, rec) >= 0 ? rec : NULL;
 }
 
 static void unstore_versions(struct kho_registry *r, struct kho_record *rec,
@@ -104,8 +183,10 @@ static void unstore_versions(struct kho_registry *r, struct kho_record *rec,
 int __kho_registry_store(struct kho_registry *r, const char *family,
 			 void *obj, u64 *handle)
 {
+	const struct kho_format *f;
+	struct kho_format_iter it;
 	struct kho_record *rec;
-	unsigned int i, nr = 0;
+	unsigned int nr = 0;
 	int err;
 
 	if (strnlen(family, KHO_FAMILY_LEN) >= KHO_FAMILY_LEN)
@@ -116,8 +197,7 @@ int __kho_registry_store(struct kho_registry *r, const char *family,
 	rec->magic = cpu_to_le32(KHO_RECORD_MAGIC);
 	strscpy(rec->family, family, sizeof(rec->family));
 
-	for (i = 0; i < r->nr_formats; i++) {
-		const struct kho_format *f = &r->formats[i];
+	kho_for_each_format(r, &it, f) {
 		u64 h;
 
 		if (strcmp(f->family, family) || !(f->caps & KHO_FORMAT_WRITE) ||
@@ -199,6 +279,65 @@ static struct kho_record *record_peek(struct kho_registry *r, u64 handle)
 				return NULL;
 	}
 	return rec;
+}
+
+/**
+ * __kho_registry_peek() - read a record of the previous kernel in place
+ * @r: the registry
+ * @handle: its handle
+ *
+ * Return: the record if @handle is a valid unclaimed one, else NULL;
+ * nothing is claimed.
+ */
+const struct kho_record *__kho_registry_peek(struct kho_registry *r,
+					     u64 handle)
+{
+	return record_peek(r, handle);
+}
+
+/**
+ * __kho_registry_forget() - drop the live records that use a catalog
+ * @r: the registry
+ * @c: a module catalog about to go away
+ *
+ * For a module that goes away with stored objects (its init failed after
+ * it stored them): their records are unpreserved and freed so that no
+ * record points to its formats any more; what its store ops preserved
+ * stays preserved.
+ *
+ * Return: the number of records dropped.
+ */
+unsigned long __kho_registry_forget(struct kho_registry *r,
+				    const struct kho_catalog *c)
+{
+	unsigned long i = 0, dropped = 0;
+
+	while (i < r->nr_live) {
+		struct kho_record *rec = r->live[i];
+		bool uses = false;
+		unsigned int j;
+
+		for (j = 0; j < le16_to_cpu(rec->nr); j++) {
+			const struct kho_format *f;
+
+			f = kho_registry_find(r, rec->family,
+					      le32_to_cpu(rec->versions[j].version));
+			if (kho_registry_catalog_of(r, f) == c)
+				uses = true;
+		}
+		if (!uses) {
+			i++;
+			continue;
+		}
+		for (j = 0; j < le16_to_cpu(rec->nr); j++)
+			kho_registry_find(r, rec->family,
+					  le32_to_cpu(rec->versions[j].version))->state->objects--;
+		r->live[i] = r->live[--r->nr_live];
+		r->ops->unpreserve(rec);
+		r->ops->free(rec);
+		dropped++;
+	}
+	return dropped;
 }
 
 /*

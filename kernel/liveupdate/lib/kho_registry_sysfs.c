@@ -17,12 +17,18 @@
 
 #include <linux/capability.h>
 #include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
 #include <linux/kho_registry.h>
 #include <linux/kobject.h>
+#include <linux/libfdt.h>
+#include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/xarray.h>
 #include "kho_page.h"
 
 extern const struct kho_format __start_kho_formats[], __stop_kho_formats[];
@@ -31,6 +37,22 @@ static DEFINE_MUTEX(kho_reg_lock);
 static struct kho_registry kho_reg = { .ops = &kho_page_ops };
 static struct kho_target_format *kho_target;
 static unsigned int kho_nr_target;
+
+/*
+ * Records of the previous kernel not claimed yet, by page frame number,
+ * from the index it handed over, each with the blocks behind it; under
+ * kho_reg_lock.
+ */
+static DEFINE_XARRAY(kho_incoming);
+
+struct kho_incoming_obj {
+	unsigned int nr;
+	bool complete;
+	struct kho_index_extent ext[] __counted_by(nr);
+};
+/* The index this kernel hands over, written on the kexec reboot path. */
+static void *kho_index_fdt;
+static struct kho_record_index *kho_index;
 
 static struct kho_registry *kho_reg_get(void)
 {
@@ -47,18 +69,64 @@ static void kho_reg_put(void)
 	mutex_unlock(&kho_reg_lock);
 }
 
+/* The module that declares version @i of @rec, NULL for vmlinux. */
+static struct module *kho_owner(const struct kho_record *rec, unsigned int i)
+{
+	const struct kho_catalog *c;
+
+	c = kho_registry_catalog_of(&kho_reg,
+		kho_registry_find(&kho_reg, rec->family,
+				  le32_to_cpu(rec->versions[i].version)));
+	return c ? c->owner : NULL;
+}
+
+/* Put the modules of the first @nr versions of @rec. */
+static void kho_put_owners(const struct kho_record *rec, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		module_put(kho_owner(rec, i));
+}
+
+/*
+ * A module cannot be unloaded while an object is stored in one of its
+ * formats: the record needs its unstore op and the next kernel its data.
+ */
+static int kho_get_owners(const struct kho_record *rec)
+{
+	unsigned int i;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+		if (!try_module_get(kho_owner(rec, i))) {
+			kho_put_owners(rec, i);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
 /**
  * kho_registry_store() - store an object in every write-enabled version
  * @family: the object's family
  * @obj: the object
  * @handle: set to the handle to hand over
  *
- * Return: see __kho_registry_store().
+ * The modules that declare the versions written cannot be unloaded until
+ * the object is unstored.
+ *
+ * Return: see __kho_registry_store(); -ENODEV if such a module is going.
  */
 int kho_registry_store(const char *family, void *obj, u64 *handle)
 {
-	int err = __kho_registry_store(kho_reg_get(), family, obj, handle);
+	struct kho_registry *r = kho_reg_get();
+	int err = __kho_registry_store(r, family, obj, handle);
 
+	if (!err) {
+		err = kho_get_owners(__kho_registry_live(r, *handle));
+		if (err)
+			__kho_registry_unstore(r, *handle, obj);
+	}
 	kho_reg_put();
 	return err;
 }
@@ -73,12 +141,28 @@ EXPORT_SYMBOL_GPL(kho_registry_store);
  */
 int kho_registry_unstore(u64 handle, void *obj)
 {
-	int err = __kho_registry_unstore(kho_reg_get(), handle, obj);
+	struct kho_registry *r = kho_reg_get();
+	struct kho_record *rec = __kho_registry_live(r, handle);
+	struct kho_record owners;
+	int err = -ENOENT;
 
+	if (rec) {
+		owners = *rec;
+		err = __kho_registry_unstore(r, handle, obj);
+		/* After the unstore ops ran: they are the modules' code. */
+		kho_put_owners(&owners, le16_to_cpu(owners.nr));
+	}
 	kho_reg_put();
 	return err;
 }
 EXPORT_SYMBOL_GPL(kho_registry_unstore);
+
+/* Forget an incoming record once it is claimed (restored or discarded). */
+static void kho_incoming_done(u64 handle)
+{
+	if (!kho_reg.ops->peek(handle))
+		kfree(xa_erase(&kho_incoming, PHYS_PFN(handle)));
+}
 
 /**
  * kho_registry_restore() - restore an object of the previous kernel
@@ -91,6 +175,7 @@ void *kho_registry_restore(const char *family, u64 handle)
 {
 	void *obj = __kho_registry_restore(kho_reg_get(), family, handle);
 
+	kho_incoming_done(handle);
 	kho_reg_put();
 	return obj;
 }
@@ -103,23 +188,420 @@ EXPORT_SYMBOL_GPL(kho_registry_restore);
 void kho_registry_discard(u64 handle)
 {
 	__kho_registry_discard(kho_reg_get(), handle);
+	kho_incoming_done(handle);
 	kho_reg_put();
 }
 EXPORT_SYMBOL_GPL(kho_registry_discard);
 
 /**
- * kho_registry_check_target() - refuse a kexec the target cannot follow
+ * kho_registry_incoming() - the unclaimed objects of a family
+ * @family: the family
+ * @handles: filled with the handles of up to @max of them
+ * @max: room in @handles
+ *
+ * What the previous kernel stored in @family and nobody restored or
+ * discarded yet, as listed in the index it handed over: how a module
+ * loaded after boot finds its objects without a subtree of its own.
+ *
+ * Return: the number of such objects (may exceed @max).
+ */
+unsigned long kho_registry_incoming(const char *family, u64 *handles,
+				    unsigned long max)
+{
+	unsigned long pfn, n = 0;
+	void *entry;
+
+	kho_reg_get();
+	xa_for_each(&kho_incoming, pfn, entry) {
+		const struct kho_record *rec;
+
+		rec = __kho_registry_peek(&kho_reg, PFN_PHYS(pfn));
+		if (!rec || strcmp(rec->family, family))
+			continue;
+		if (n < max)
+			handles[n] = PFN_PHYS(pfn);
+		n++;
+	}
+	kho_reg_put();
+	return n;
+}
+EXPORT_SYMBOL_GPL(kho_registry_incoming);
+
+/* What to do with the @n unclaimed records @h of @family. */
+typedef int (*kho_family_fn)(const char *family, u64 *h, unsigned long n,
+			     void *arg);
+
+/*
+ * Call @fn on each family of the unclaimed incoming records with the
+ * handles of its records in @h (@n of them); stops at an error of @fn.
+ * Under kho_reg_lock.
+ */
+static int kho_unclaimed_by_family(kho_family_fn fn, void *arg)
+{
+	unsigned long pfn, n = 0, first, i, same;
+	void *entry;
+	int err = 0;
+	u64 *h;
+
+	xa_for_each(&kho_incoming, pfn, entry) {
+		if (__kho_registry_peek(&kho_reg, PFN_PHYS(pfn)))
+			n++;
+		else	/* Claimed behind the registry's back: not ours. */
+			kfree(xa_erase(&kho_incoming, pfn));
+	}
+	if (!n)
+		return 0;
+	h = kvmalloc_array(n, sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	n = 0;
+	xa_for_each(&kho_incoming, pfn, entry)
+		h[n++] = PFN_PHYS(pfn);
+	/* Gather the records of one family at the front, in turn. */
+	for (first = 0; first < n && !err; first += same) {
+		/* A copy: @fn may free the records. */
+		char family[KHO_FAMILY_LEN];
+
+		strscpy(family, __kho_registry_peek(&kho_reg, h[first])->family,
+			sizeof(family));
+		same = 1;
+		for (i = first + 1; i < n; i++) {
+			if (strcmp(__kho_registry_peek(&kho_reg, h[i])->family,
+				   family))
+				continue;
+			swap(h[i], h[first + same]);
+			same++;
+		}
+		err = fn(family, h + first, same, arg);
+	}
+	kvfree(h);
+	return err;
+}
+
+/*
+ * Release the blocks the previous kernel listed behind an object of a
+ * family no loaded format knows. Only blocks still preserved and
+ * unclaimed, of the order listed, are taken: whatever was claimed or
+ * lies elsewhere is left alone. False if some memory stays reserved.
+ */
+static bool kho_release_extents(u64 handle, struct kho_incoming_obj *in)
+{
+	void *rec = kho_reg.ops->restore(handle);
+	bool all = in && in->complete;
+	unsigned int i;
+
+	if (rec)
+		kho_reg.ops->free(rec);
+	for (i = 0; in && i < in->nr; i++) {
+		struct folio *folio;
+
+		folio = kho_restore_folio(le64_to_cpu(in->ext[i].phys));
+		if (folio && folio_order(folio) != le32_to_cpu(in->ext[i].order))
+			all = false;
+		if (folio)
+			folio_put(folio);
+	}
+	return all;
+}
+
+/* Release point: discard the unclaimed records of @family, log it. */
+static int kho_release_family(const char *family, u64 *h, unsigned long n,
+			      void *arg)
+{
+	bool known = kho_registry_knows_family(&kho_reg, family);
+	unsigned long i, before = totalram_pages();
+	unsigned long bytes, partial = 0;
+
+	for (i = 0; i < n; i++) {
+		struct kho_incoming_obj *in;
+
+		in = xa_erase(&kho_incoming, PHYS_PFN(h[i]));
+		if (known)
+			__kho_registry_discard(&kho_reg, h[i]);
+		else if (!kho_release_extents(h[i], in))
+			partial++;
+		kfree(in);
+	}
+	bytes = (totalram_pages() - before) << PAGE_SHIFT;
+	pr_info("released %lu unclaimed objects of family %s from the previous kernel: %lu bytes\n",
+		n, family, bytes);
+	if (partial)
+		pr_warn("%s: %lu of them listed not all their memory (no extents op, or it changed): the rest stays reserved until the next kexec\n",
+			family, partial);
+	return 0;
+}
+
+/* Kexec: unclaimed records are not handed over; say so. */
+static int kho_drop_family(const char *family, u64 *h, unsigned long n,
+			   void *arg)
+{
+	pr_warn("%lu unclaimed objects of family %s from the previous kernel are not handed over (dropped)\n",
+		n, family);
+	return 0;
+}
+
+struct kho_emit {
+	char *buf;
+	int len;
+};
+
+static int kho_emit_family(const char *family, u64 *h, unsigned long n,
+			   void *arg)
+{
+	struct kho_emit *e = arg;
+
+	e->len += sysfs_emit_at(e->buf, e->len, "%s %lu\n", family, n);
+	return 0;
+}
+
+/* Undo kho_write_index(). */
+static void kho_drop_index(void)
+{
+	if (kho_index_fdt) {
+		kho_remove_subtree(kho_index_fdt);
+		kho_unpreserve_free(kho_index_fdt);
+	}
+	kho_unpreserve_free(kho_index);
+	kho_index_fdt = NULL;
+	kho_index = NULL;
+}
+
+struct kho_extents {
+	struct kho_index_extent *ext;
+	unsigned long nr, max;
+};
+
+static int kho_add_extent(void *arg, phys_addr_t phys, unsigned int order)
+{
+	struct kho_extents *e = arg;
+
+	if (e->nr == e->max) {
+		unsigned long max = e->max ? 2 * e->max : 64;
+		struct kho_index_extent *ext;
+
+		ext = kvrealloc(e->ext, max * sizeof(*ext), GFP_KERNEL);
+		if (!ext)
+			return -ENOMEM;
+		e->ext = ext;
+		e->max = max;
+	}
+	e->ext[e->nr].phys = cpu_to_le64(phys);
+	e->ext[e->nr].order = cpu_to_le32(order);
+	e->ext[e->nr].reserved = 0;
+	e->nr++;
+	return 0;
+}
+
+/* Fill @ir for the record @rec: ask each version for its blocks. */
+static int kho_index_one(struct kho_index_record *ir, struct kho_record *rec,
+			 struct kho_extents *e)
+{
+	unsigned long first = e->nr;
+	bool complete = true;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+		const struct kho_format *f;
+
+		f = kho_registry_find(&kho_reg, rec->family,
+				      le32_to_cpu(rec->versions[i].version));
+		if (!f->ops->extents) {
+			complete = false;
+			continue;
+		}
+		err = f->ops->extents(f, le64_to_cpu(rec->versions[i].handle),
+				      kho_add_extent, e);
+		if (err)
+			return err;
+	}
+	ir->record = cpu_to_le64(kho_reg.ops->to_phys(rec));
+	ir->first_extent = cpu_to_le64(first);
+	ir->nr_extents = cpu_to_le32(e->nr - first);
+	ir->flags = cpu_to_le32(complete ? KHO_INDEX_COMPLETE : 0);
+	return 0;
+}
+
+/*
+ * Hand over the index of the live records (replacing one written for a
+ * kexec that did not happen), so that the next kernel knows what is left
+ * unclaimed and can release it. Under kho_reg_lock.
+ */
+static int kho_write_index(void)
+{
+	struct kho_extents e = {};
+	struct kho_index_record *ir;
+	unsigned long i;
+	size_t size;
+	int err;
+
+	kho_drop_index();
+	if (!kho_reg.nr_live)
+		return 0;
+	ir = kvcalloc(kho_reg.nr_live, sizeof(*ir), GFP_KERNEL);
+	if (!ir)
+		return -ENOMEM;
+	for (i = 0; i < kho_reg.nr_live; i++) {
+		err = kho_index_one(&ir[i], kho_reg.live[i], &e);
+		if (err)
+			goto free_tmp;
+	}
+	size = struct_size(kho_index, records, kho_reg.nr_live) +
+	       e.nr * sizeof(*e.ext);
+	kho_index = kho_alloc_preserve(size);
+	if (IS_ERR(kho_index)) {
+		err = PTR_ERR(kho_index);
+		kho_index = NULL;
+		goto free_tmp;
+	}
+	kho_index->magic = cpu_to_le32(KHO_RECORD_INDEX_MAGIC);
+	kho_index->nr = cpu_to_le64(kho_reg.nr_live);
+	kho_index->nr_extents = cpu_to_le64(e.nr);
+	memcpy(kho_index->records, ir, kho_reg.nr_live * sizeof(*ir));
+	if (e.nr)
+		memcpy(&kho_index->records[kho_reg.nr_live], e.ext,
+		       e.nr * sizeof(*e.ext));
+	kho_index_fdt = kho_alloc_fdt(KHO_REGISTRY_COMPATIBLE);
+	if (IS_ERR(kho_index_fdt)) {
+		err = PTR_ERR(kho_index_fdt);
+		kho_index_fdt = NULL;
+		goto drop_index;
+	}
+	err = fdt_setprop_u64(kho_index_fdt, 0, KHO_REGISTRY_INDEX,
+			      virt_to_phys(kho_index)) ? -ENOSPC : 0;
+	if (err)
+		goto drop_index;
+	err = kho_add_subtree(KHO_REGISTRY_NODE, kho_index_fdt);
+	if (err) {
+		kho_unpreserve_free(kho_index_fdt);
+		kho_index_fdt = NULL;
+		goto drop_index;
+	}
+	goto free_tmp;
+
+drop_index:
+	kho_drop_index();
+free_tmp:
+	kvfree(e.ext);
+	kvfree(ir);
+	return err;
+}
+
+/* The blocks of record @i of @idx, @nr_ext extents in all; NULL if bad. */
+static struct kho_incoming_obj *__init
+kho_incoming_new(const struct kho_record_index *idx, unsigned long i,
+		 u64 nr_ext)
+{
+	const struct kho_index_record *ir = &idx->records[i];
+	const struct kho_index_extent *ext;
+	u64 first = le64_to_cpu(ir->first_extent);
+	u32 n = le32_to_cpu(ir->nr_extents);
+	struct kho_incoming_obj *in;
+
+	if (first > nr_ext || n > nr_ext - first ||
+	    le32_to_cpu(ir->flags) & ~KHO_INDEX_COMPLETE)
+		return NULL;
+	in = kmalloc(struct_size(in, ext, n), GFP_KERNEL);
+	if (!in)
+		return NULL;
+	in->nr = n;
+	in->complete = le32_to_cpu(ir->flags) & KHO_INDEX_COMPLETE;
+	ext = (const void *)&idx->records[le64_to_cpu(idx->nr)];
+	memcpy(in->ext, &ext[first], n * sizeof(*ext));
+	return in;
+}
+
+/* Read the index of the previous kernel: its records are unclaimed. */
+static void __init kho_read_index(void)
+{
+	struct folio *fdt_folio, *folio;
+	struct kho_record_index *idx;
+	unsigned long i, kept = 0;
+	u64 nr, nr_ext, room;
+	const fdt64_t *p;
+	phys_addr_t phys;
+	const void *fdt;
+	int len;
+
+	if (kho_retrieve_subtree(KHO_REGISTRY_NODE, &phys))
+		return;
+	fdt_folio = kho_restore_folio(phys);
+	if (!fdt_folio)
+		goto invalid;
+	fdt = folio_address(fdt_folio);
+	p = NULL;
+	if (!fdt_check_header(fdt) &&
+	    fdt_totalsize(fdt) <= folio_size(fdt_folio) &&
+	    !fdt_node_check_compatible(fdt, 0, KHO_REGISTRY_COMPATIBLE))
+		p = fdt_getprop(fdt, 0, KHO_REGISTRY_INDEX, &len);
+	folio = p && len == sizeof(*p) ?
+		kho_restore_folio(fdt64_to_cpu(*p)) : NULL;
+	folio_put(fdt_folio);
+	if (!folio)
+		goto invalid;
+	idx = folio_address(folio);
+	nr = le64_to_cpu(idx->nr);
+	nr_ext = le64_to_cpu(idx->nr_extents);
+	room = folio_size(folio) - sizeof(*idx);
+	if (le32_to_cpu(idx->magic) != KHO_RECORD_INDEX_MAGIC ||
+	    idx->reserved || nr > room / sizeof(idx->records[0]) ||
+	    nr_ext > (room - nr * sizeof(idx->records[0])) /
+		     sizeof(struct kho_index_extent)) {
+		folio_put(folio);
+		goto invalid;
+	}
+	kho_reg_get();
+	for (i = 0; i < nr; i++) {
+		u64 h = le64_to_cpu(idx->records[i].record);
+		struct kho_incoming_obj *in;
+
+		/* Records claimed already (built-in owners) are skipped. */
+		if (!__kho_registry_peek(&kho_reg, h) ||
+		    xa_load(&kho_incoming, PHYS_PFN(h)))
+			continue;
+		in = kho_incoming_new(idx, i, nr_ext);
+		if (!in) {
+			pr_err("bad index entry %lu, its object is not tracked\n", i);
+			continue;
+		}
+		if (xa_err(xa_store(&kho_incoming, PHYS_PFN(h), in, GFP_KERNEL)))
+			kfree(in);
+		else
+			kept++;
+	}
+	kho_reg_put();
+	folio_put(folio);
+	pr_info("%lu objects of the previous kernel wait to be claimed\n",
+		kept);
+	return;
+
+invalid:
+	pr_err("invalid index of objects from the previous kernel, unclaimed ones stay reserved\n");
+}
+
+/**
+ * kho_registry_check_target() - prepare the registry's handover for a kexec
+ *
+ * Called on the kexec reboot path. Logs the objects of the previous
+ * kernel that nobody claimed (they are not handed over), hands over the
+ * index of the live records, and refuses a kexec the target cannot
+ * follow.
  *
  * Return: 0 if no target catalog is set or the target reads a written
  * version of every live object; else -ENOEXEC (logged).
  */
 int kho_registry_check_target(void)
 {
-	int err = 0;
+	int err;
 
 	kho_reg_get();
-	if (kho_target)
-		err = __kho_registry_check(&kho_reg, kho_target, kho_nr_target);
+	kho_unclaimed_by_family(kho_drop_family, NULL);
+	err = kho_write_index();
+	if (err)
+		pr_err("cannot hand over the index of stored objects (%d): the next kernel cannot release those left unclaimed\n",
+		       err);
+	err = kho_target ?
+		__kho_registry_check(&kho_reg, kho_target, kho_nr_target) : 0;
 	kho_reg_put();
 	return err;
 }
@@ -161,17 +643,24 @@ static void __init kho_apply_unreadable(void)
 static inline void kho_apply_unreadable(void) { }
 #endif
 
-/* sysfs: one kobject per format version; find the format by kobject. */
-static struct kobject **kho_format_kobjs;
+/*
+ * sysfs: one kobject per format version, in a kobject per family of the
+ * kset formats/. A family directory lives as long as one of its versions
+ * (a module may add versions to a family of vmlinux or of another module).
+ */
+struct kho_format_kobj {
+	struct kobject kobj;
+	const struct kho_format *f;
+};
+
+static struct kset *kho_formats_kset;
+static struct kobject *kho_root_kobj;
+/* Serializes adding and removing format directories (not show/store). */
+static DEFINE_MUTEX(kho_sysfs_lock);
 
 static const struct kho_format *kho_kobj_format(struct kobject *kobj)
 {
-	unsigned int i;
-
-	for (i = 0; i < kho_reg.nr_formats; i++)
-		if (kho_format_kobjs[i] == kobj)
-			return &kho_reg.formats[i];
-	return NULL;
+	return container_of(kobj, struct kho_format_kobj, kobj)->f;
 }
 
 static ssize_t read_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -211,11 +700,11 @@ static ssize_t write_enabled_show(struct kobject *kobj,
 static bool kho_last_writer(const struct kho_format *f)
 {
 	unsigned long objects = 0;
-	unsigned int i, writers = 0;
+	unsigned int writers = 0;
+	const struct kho_format *g;
+	struct kho_format_iter it;
 
-	for (i = 0; i < kho_reg.nr_formats; i++) {
-		const struct kho_format *g = &kho_reg.formats[i];
-
+	kho_for_each_format(&kho_reg, &it, g) {
 		if (strcmp(g->family, f->family))
 			continue;
 		objects += g->state->objects;
@@ -258,10 +747,90 @@ static struct attribute *kho_format_attrs[] = {
 	&kho_write_enabled_attr.attr,
 	NULL
 };
+ATTRIBUTE_GROUPS(kho_format);
 
-static const struct attribute_group kho_format_group = {
-	.attrs = kho_format_attrs,
+static void kho_format_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct kho_format_kobj, kobj));
+}
+
+static const struct kobj_type kho_format_ktype = {
+	.release = kho_format_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = kho_format_groups,
 };
+
+static void kho_family_release(struct kobject *kobj)
+{
+	kfree(kobj);
+}
+
+static const struct kobj_type kho_family_ktype = {
+	.release = kho_family_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+};
+
+/* The directory of family @name, created if needed; a reference to put. */
+static struct kobject *kho_family_kobj(const char *name)
+{
+	struct kobject *fam = kset_find_obj(kho_formats_kset, name);
+
+	if (fam)
+		return fam;
+	fam = kzalloc(sizeof(*fam), GFP_KERNEL);
+	if (!fam)
+		return NULL;
+	fam->kset = kho_formats_kset;
+	if (kobject_init_and_add(fam, &kho_family_ktype, NULL, "%s", name)) {
+		kobject_put(fam);
+		return NULL;
+	}
+	return fam;
+}
+
+/* Add formats/<family>/<version>/ for each of @nr formats into @kobjs. */
+static void kho_sysfs_add(const struct kho_format *formats, unsigned int nr,
+			  struct kobject **kobjs)
+{
+	unsigned int i;
+
+	guard(mutex)(&kho_sysfs_lock);
+	for (i = 0; i < nr && kho_formats_kset; i++) {
+		const struct kho_format *f = &formats[i];
+		struct kho_format_kobj *fk = kzalloc(sizeof(*fk), GFP_KERNEL);
+		struct kobject *fam = kho_family_kobj(f->family);
+
+		if (fk && fam) {
+			fk->f = f;
+			if (kobject_init_and_add(&fk->kobj, &kho_format_ktype,
+						 fam, "%u", f->version))
+				kobject_put(&fk->kobj);
+			else
+				kobjs[i] = &fk->kobj;
+		} else {
+			kfree(fk);
+		}
+		/* The version directory holds its family from now on. */
+		kobject_put(fam);
+		if (!kobjs[i])
+			pr_err("cannot create sysfs entry of %s:%u\n",
+			       f->family, f->version);
+	}
+}
+
+static void kho_sysfs_del(struct kobject **kobjs, unsigned int nr)
+{
+	unsigned int i;
+
+	guard(mutex)(&kho_sysfs_lock);
+	for (i = 0; i < nr; i++) {
+		if (!kobjs[i])
+			continue;
+		kobject_del(kobjs[i]);
+		kobject_put(kobjs[i]);
+		kobjs[i] = NULL;
+	}
+}
 
 static ssize_t target_catalog_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
@@ -340,43 +909,173 @@ static ssize_t target_catalog_store(struct kobject *kobj,
 
 static struct kobj_attribute kho_target_attr = __ATTR_RW_MODE(target_catalog, 0600);
 
+static ssize_t unclaimed_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	struct kho_emit e = { .buf = buf };
+	int err;
+
+	kho_reg_get();
+	err = kho_unclaimed_by_family(kho_emit_family, &e);
+	kho_reg_put();
+	return err ?: e.len;
+}
+
+static ssize_t release_unclaimed_store(struct kobject *kobj,
+				       struct kobj_attribute *attr,
+				       const char *buf, size_t len)
+{
+	bool on;
+	int err = kstrtobool(buf, &on);
+
+	if (err)
+		return err;
+	if (!on)
+		return -EINVAL;
+	kho_reg_get();
+	err = kho_unclaimed_by_family(kho_release_family, NULL);
+	kho_reg_put();
+	return err ?: len;
+}
+
+static struct kobj_attribute kho_unclaimed_attr = __ATTR_RO(unclaimed);
+static struct kobj_attribute kho_release_attr = __ATTR_WO(release_unclaimed);
+
+static const struct attribute *kho_root_attrs[] = {
+	&kho_target_attr.attr,
+	&kho_unclaimed_attr.attr,
+	&kho_release_attr.attr,
+	NULL
+};
+
+/**
+ * kho_registry_add_module() - add a module's formats to the catalog
+ * @mod: the module, coming
+ * @formats: its section kho_formats
+ * @nr: entries in @formats
+ *
+ * Called by the module loader. Its formats are then found like those of
+ * vmlinux and listed in sysfs until the module goes.
+ *
+ * Return: 0; -EINVAL for a malformed entry; -EEXIST if a (family,
+ * version) is known already (then the module is not loaded); -ENOMEM.
+ */
+int kho_registry_add_module(struct module *mod,
+			    const struct kho_format *formats, unsigned int nr)
+{
+	struct kho_catalog *c;
+	unsigned int i, j;
+	int err = 0;
+
+	if (!nr)
+		return 0;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->kobjs = kcalloc(nr, sizeof(*c->kobjs), GFP_KERNEL);
+	if (!c->kobjs) {
+		kfree(c);
+		return -ENOMEM;
+	}
+	c->formats = formats;
+	c->nr_formats = nr;
+	c->owner = mod;
+
+	kho_reg_get();
+	for (i = 0; i < nr && !err; i++) {
+		const struct kho_format *f = &formats[i];
+
+		if (strnlen(f->family, KHO_FAMILY_LEN) == KHO_FAMILY_LEN ||
+		    !f->ops || !f->state) {
+			pr_err("%s: malformed format entry %u\n", mod->name, i);
+			err = -EINVAL;
+		} else if (kho_registry_find(&kho_reg, f->family, f->version)) {
+			pr_err("%s: format %s:%u is declared already\n",
+			       mod->name, f->family, f->version);
+			err = -EEXIST;
+		}
+		for (j = 0; j < i && !err; j++)
+			if (formats[j].version == f->version &&
+			    !strcmp(formats[j].family, f->family))
+				err = -EEXIST;
+	}
+	if (!err) {
+		c->next = kho_reg.modules;
+		kho_reg.modules = c;
+	}
+	kho_reg_put();
+	if (err) {
+		kfree(c->kobjs);
+		kfree(c);
+		return err;
+	}
+	kho_sysfs_add(formats, nr, c->kobjs);
+	pr_info("%s: %u formats added to the catalog\n", mod->name, nr);
+	return 0;
+}
+
+static int kho_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+	struct kho_catalog **p, *c = NULL;
+	unsigned long dropped;
+
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	kho_reg_get();
+	for (p = &kho_reg.modules; *p; p = &(*p)->next) {
+		if ((*p)->owner == mod) {
+			c = *p;
+			break;
+		}
+	}
+	if (c) {
+		/* Only a failed init can leave objects: stores hold the module. */
+		dropped = __kho_registry_forget(&kho_reg, c);
+		if (dropped)
+			pr_err("%s: goes away with %lu stored objects: dropped\n",
+			       mod->name, dropped);
+		*p = c->next;
+	}
+	kho_reg_put();
+	if (!c)
+		return NOTIFY_DONE;
+	kho_sysfs_del(c->kobjs, c->nr_formats);
+	pr_info("%s: %u formats removed from the catalog\n", mod->name,
+		c->nr_formats);
+	kfree(c->kobjs);
+	kfree(c);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kho_module_nb = {
+	.notifier_call = kho_module_notify,
+};
+
+static struct kobject **kho_vmlinux_kobjs;
+
 static int __init kho_registry_init(void)
 {
-	struct kobject *root, *formats, *fam;
-	unsigned int i, j;
+	int err;
 
 	kho_reg_get();
 	kho_apply_unreadable();
 	kho_reg_put();
+	kho_read_index();
 
-	kho_format_kobjs = kcalloc(kho_reg.nr_formats, sizeof(*kho_format_kobjs),
-				   GFP_KERNEL);
-	root = kobject_create_and_add("liveupdate", kernel_kobj);
-	formats = root ? kobject_create_and_add("formats", root) : NULL;
-	if (!kho_format_kobjs || !formats ||
-	    sysfs_create_file(root, &kho_target_attr.attr)) {
+	err = register_module_notifier(&kho_module_nb);
+	kho_vmlinux_kobjs = kcalloc(kho_reg.nr_formats,
+				    sizeof(*kho_vmlinux_kobjs), GFP_KERNEL);
+	kho_root_kobj = kobject_create_and_add("liveupdate", kernel_kobj);
+	kho_formats_kset = kho_root_kobj ?
+		kset_create_and_add("formats", NULL, kho_root_kobj) : NULL;
+	if (err || !kho_vmlinux_kobjs || !kho_formats_kset ||
+	    sysfs_create_files(kho_root_kobj, kho_root_attrs)) {
 		pr_err("cannot create /sys/kernel/liveupdate\n");
 		return 0;
 	}
-	for (i = 0; i < kho_reg.nr_formats; i++) {
-		const struct kho_format *f = &kho_reg.formats[i];
-		char name[12];
-
-		/* Versions of a family may sit anywhere in the catalog. */
-		fam = NULL;
-		for (j = 0; j < i && !fam; j++)
-			if (kho_format_kobjs[j] &&
-			    !strcmp(kho_reg.formats[j].family, f->family))
-				fam = kho_format_kobjs[j]->parent;
-		if (!fam)
-			fam = kobject_create_and_add(f->family, formats);
-		snprintf(name, sizeof(name), "%u", f->version);
-		kho_format_kobjs[i] = fam ? kobject_create_and_add(name, fam) : NULL;
-		if (!kho_format_kobjs[i] ||
-		    sysfs_create_group(kho_format_kobjs[i], &kho_format_group))
-			pr_err("cannot create sysfs entry of %s:%u\n",
-			       f->family, f->version);
-	}
+	kho_sysfs_add(kho_reg.formats, kho_reg.nr_formats, kho_vmlinux_kobjs);
 	return 0;
 }
 late_initcall(kho_registry_init);

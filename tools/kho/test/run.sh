@@ -89,13 +89,15 @@ __attribute__((section("kho_formats"), used, aligned(8))) = {
 	E("kho-test", 1, RWD), E("memfd", 1, RWD),
 #elif defined(MID)
 	E("kho-test", 2, RWD), E("kho-test", 3, 2), E("memfd", 1, RWD),
+#elif defined(MOD)	/* a module's catalog */
+	E("kho-sample", 2, 3), E("kho-sample", 1, RWD),
 #elif defined(BADNAME)
 	E("kho-test", 1, RWD), E("0123456789abcdef0123456789abcdef", 1, 1),
 #endif
 };
 #endif
 EOF
-for v in NEW OLD MID BADNAME NOSEC; do
+for v in NEW OLD MID MOD BADNAME NOSEC; do
 	gcc -c -O2 -D$v -o "$tmp/$v.o" "$tmp/catalog.c" 2>"$tmp/cc.err" ||
 		{ fail "compile catalog $v"; sed 's/^/#   /' "$tmp/cc.err"; }
 done
@@ -150,6 +152,24 @@ run "$kc" catalog "$tmp/MID.o"
 printf 'kho-test 2 rw\nkho-test 3 w\nmemfd 1 rw\n' >"$tmp/want"
 same "catalog: write-only version" "$tmp/want"
 
+# several files (a kernel and its modules) make one catalog
+run "$kc" catalog "$tmp/MOD.o" "$tmp/OLD.o"
+printf 'kho-sample 1 rw\nkho-sample 2 rw\nkho-test 1 rw\nmemfd 1 rw\n' >"$tmp/want"
+same "catalog: kernel and module files together" "$tmp/want"
+run "$kc" list "$tmp/NEW.o" "$tmp/MID.o"
+expect "error: a format declared in two files" 2 \
+	'MID.o: format kho-test 2 is declared twice'
+run "$kc" list "$tmp/MOD.o" "$tmp/NOSEC.o"
+expect "error: second file without the section" 2 'no section "kho_formats"'
+mkver "$s/module" kho-sample 1 1 1 1 3
+mkver "$s/module" kho-test 2 1 1 1 0
+run "$kc" check "$tmp/NEW.o" --sysfs "$s/module"
+expect "check: module family, kernel alone" 1 \
+	'^kho-sample .* INCOMPATIBLE' '^verdict: NOT compatible \(kho-sample\)$'
+run "$kc" check "$tmp/NEW.o" --sysfs "$s/module" "$tmp/MOD.o"
+expect "check: module family, kernel and module" 0 \
+	'^kho-sample +v1\(3\)\* +v1 v2 +ok$' '^verdict: compatible$'
+
 # check
 run "$kc" check "$tmp/NEW.o" --sysfs "$s/inuse"
 expect "check: compatible target" 0 '^kho-test +v2\(1\)\* v3\(2\)\* +v2 v3 +ok$' \
@@ -192,7 +212,9 @@ run "$kc" check "$tmp/NEW.o" --sysfs "$s/noobjects"
 expect "error: sysfs without objects file" 2 'objects: No such file'
 run "$kc" check "$tmp/NEW.o" --sysfs "$s/badver"
 expect "error: sysfs with a bad version" 2 'not a version'
-for args in "" "list" "frob $tmp/NEW.o" "list $tmp/NEW.o extra" \
+run "$kc" list "$tmp/NEW.o" "$tmp/nonexistent"
+expect "error: second file missing" 2 'nonexistent: No such file'
+for args in "" "list" "frob $tmp/NEW.o" "list $tmp/NEW.o -x" \
 	"check $tmp/NEW.o --sysfs" "catalog --sysfs $s/idle $tmp/NEW.o"; do
 	# shellcheck disable=SC2086
 	run "$kc" $args
@@ -290,6 +312,24 @@ if [ -f "$vmlinux" ]; then
 	fi
 else
 	skip "vmlinux" "no $vmlinux (make kernel)"
+fi
+
+# A module of the build: its catalog is read from the .ko (relocatable
+# ELF), alone and with the kernel's.
+ko=$build/obj/kernel/liveupdate/kho_registry_sample.ko
+if [ -f "$ko" ] && [ -f "$vmlinux" ]; then
+	run "$kc" list "$ko"
+	expect "module: list the .ko" 0 '^kho-sample +1  rwd$' \
+		'^kho-sample +2  rw-$'
+	run "$kc" catalog "$vmlinux" "$ko"
+	expect "module: catalog of vmlinux and the .ko" 0 '^kho-sample 1 rw$' \
+		'^kho-test 3 rw$'
+	run "$kc" check "$vmlinux" "$ko" --sysfs "$s/module"
+	expect "module: check with the .ko" 0 '^verdict: compatible$'
+	run "$kc" list "$ko" "$ko"
+	expect "module: the same .ko twice" 2 'declared twice'
+else
+	skip "module" "no $ko or $vmlinux (make kernel)"
 fi
 
 echo "$n tests: $failed failed"

@@ -47,6 +47,12 @@ list=$out/list
 			echo "file $lib $(realpath "$lib") 0755 0 0"
 		done
 	for f in "$vm"/tests/*; do echo "file /tests/${f##*/} $f 0755 0 0"; done
+	# Modules of the kernel, for busybox insmod: /lib/modules/NAME.ko.
+	echo "dir /lib 0755 0 0"
+	echo "dir /lib/modules 0755 0 0"
+	find "$build/obj" -name '*.ko' | sort | while read -r f; do
+		echo "file /lib/modules/${f##*/} $f 0644 0 0"
+	done
 } > "$list"
 
 # Rebuild only when an input changed.

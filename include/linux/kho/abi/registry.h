@@ -56,4 +56,61 @@ struct kho_record {
 	struct kho_record_version versions[KHO_RECORD_MAX_VERSIONS];
 } __packed;
 
+/*
+ * Index of the records handed over, so that the next kernel knows every
+ * object, claimed or not, and can release those nobody claims even when
+ * no format of their family is loaded there: a KHO subtree
+ * KHO_REGISTRY_NODE, compatible KHO_REGISTRY_COMPATIBLE, whose property
+ * KHO_REGISTRY_INDEX (u64) is the physical address of a
+ * struct kho_record_index in one preserved folio.
+ */
+#define KHO_REGISTRY_NODE	"kho-registry"
+#define KHO_REGISTRY_COMPATIBLE	"kho-registry-lu612-v1"
+#define KHO_REGISTRY_INDEX	"index"
+#define KHO_RECORD_INDEX_MAGIC	0x58494f4bU	/* "KOIX" */
+/* The extents of the record cover every version it holds. */
+#define KHO_INDEX_COMPLETE	(1U << 0)
+
+/**
+ * struct kho_index_record - one object handed over
+ * @record: handle (physical address) of its record
+ * @first_extent: index of its first extent in the extent array
+ * @nr_extents: its extents
+ * @flags: KHO_INDEX_COMPLETE or 0
+ */
+struct kho_index_record {
+	__le64 record;
+	__le64 first_extent;
+	__le32 nr_extents;
+	__le32 flags;
+} __packed;
+
+/**
+ * struct kho_index_extent - a preserved block behind an object
+ * @phys: physical address of the block
+ * @order: its order, as preserved
+ * @reserved: zero
+ */
+struct kho_index_extent {
+	__le64 phys;
+	__le32 order;
+	__le32 reserved;
+} __packed;
+
+/**
+ * struct kho_record_index - the objects handed over
+ * @magic: KHO_RECORD_INDEX_MAGIC
+ * @reserved: zero
+ * @nr: entries in @records
+ * @nr_extents: struct kho_index_extent entries after @records
+ * @records: the objects
+ */
+struct kho_record_index {
+	__le32 magic;
+	__le32 reserved;
+	__le64 nr;
+	__le64 nr_extents;
+	struct kho_index_record records[];
+} __packed;
+
 #endif /* _LINUX_KHO_ABI_REGISTRY_H */
