@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation-failure sweeps over the live update paths, run by
+ * tools/testing/vm/tests/fault-inject.sh in the guest.
+ *
+ * For each path, step N makes the Nth allocation of the path fail
+ * (/proc/thread-self/fail-nth: only this task, failslab and
+ * fail_page_alloc counted in one sequence) for N = 1, 2, ... until the
+ * path runs to its end without reaching the Nth allocation. At each step:
+ * an injected failure must give an error and leave nothing behind, or a
+ * success whose result is complete (checked); no error without an injected
+ * failure. After the sweep, free/slab/vmalloc pages and preserved blocks
+ * are back where they were (see TOLERANCE).
+ *
+ *   fault_inject 1   library and LUO paths, then the kexec itself:
+ *                    reboot(KEXEC) with the Nth allocation of the freeze
+ *                    failing must return an error with everything
+ *                    intact; then a kexec without injection (loaded by
+ *                    the script beforehand)
+ *   fault_inject 2   retrieve sessions and fds, finish, all checked byte
+ *                    for byte, each swept the same way
+ *
+ * Output: "fault-inject: PATH: N injection points (S slab, P page), T
+ * tolerated" per path; "not ok" lines and exit status 1 on any failure.
+ */
+#define _GNU_SOURCE
+#include <linux/reboot.h>
+#include <sys/syscall.h>
+#include "memfd_util.h"
+
+#define HOOK		"/sys/kernel/debug/kho_fault/"
+#define MAX_STEPS	5000
+/*
+ * Free pages may differ by what slab keeps cached (SLUB keeps a few empty
+ * slabs per cache and node) and by page tables or kernel stacks of other
+ * tasks; measured spread over repeated sweeps without faults is below
+ * 100 pages. A leak of one page per failed step over a sweep of a few
+ * dozen steps, or of anything sizeable once, exceeds it.
+ */
+#define TOLERANCE	256
+#define MEMFD_SIZE	(3 * MIB)
+#define TOKEN_OBJ	0x1001
+#define TOKEN_MEMFD	0x1002
+#define OBJ_TEXT	"fault-inject test object"
+
+static int nth_fd, kmsg_fd, luo_fd = -1;
+static int failed;
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("not ok fault-inject: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	failed++;
+}
+
+static void set_nth(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (pwrite(nth_fd, buf, len, 0) != len) {
+		perror("fail-nth");
+		exit(1);
+	}
+}
+
+/* Stop injecting; was the failure injected? */
+static int injected(void)
+{
+	char buf[16] = "";
+
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0) {
+		perror("fail-nth");
+		exit(1);
+	}
+	set_nth(0);
+	return atoi(buf) == 0;
+}
+
+/* Skip the kernel log so far. */
+static void kmsg_skip(void)
+{
+	lseek(kmsg_fd, 0, SEEK_END);
+}
+
+/* Which fault attribute fired since kmsg_skip(): 's', 'p' or '?'. */
+static char kmsg_kind(void)
+{
+	char rec[2048];
+	char kind = '?';
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		if (strstr(rec, "name failslab"))
+			kind = 's';
+		else if (strstr(rec, "name fail_page_alloc"))
+			kind = 'p';
+	}
+	return kind;
+}
+
+static int hook(const char *op)
+{
+	return write_str(HOOK "op", op);
+}
+
+struct stats {
+	long free, slab, vmalloc, blocks, violations;
+};
+
+static void stats(struct stats *s)
+{
+	FILE *f;
+
+	write_str("/proc/sys/vm/drop_caches", "3");
+	f = fopen(HOOK "stats", "r");
+	if (!f || fscanf(f, "%ld %ld %ld %ld %ld", &s->free, &s->slab,
+			 &s->vmalloc, &s->blocks, &s->violations) != 5) {
+		perror(HOOK "stats");
+		exit(1);
+	}
+	fclose(f);
+}
+
+struct path {
+	const char *name;
+	int (*op)(void);
+	int (*check_ok)(void);		/* 0 if the result is complete */
+	int (*check_err)(void);		/* 0 if nothing of the attempt is left */
+	void (*undo)(void);		/* undo a success, no injection */
+	int keep;			/* keep the last success */
+};
+
+/* Sweep @p; returns the number of injection points. */
+static int sweep(const struct path *p)
+{
+	int n, err, inj, points = 0, slab = 0, page = 0, tolerated = 0;
+	struct stats s0, s1;
+	char kind;
+
+	/* Warm up caches and fixtures, so the baseline includes them. */
+	err = p->op();
+	if (err) {
+		fail("%s: fails without injection: %d", p->name, err);
+		return 0;
+	}
+	p->undo();
+	stats(&s0);
+	for (n = 1; n <= MAX_STEPS; n++) {
+		kmsg_skip();
+		set_nth(n);
+		err = p->op();
+		inj = injected();
+		kind = kmsg_kind();
+		if (inj) {
+			points++;
+			slab += kind == 's';
+			page += kind == 'p';
+		}
+		if (err) {
+			if (!inj)
+				fail("%s: error %d without injected failure (step %d)",
+				     p->name, err, n);
+			else if (p->check_err && p->check_err())
+				fail("%s: failure %d left state behind (step %d)",
+				     p->name, err, n);
+			if (!inj)
+				return points;
+			continue;
+		}
+		if (p->check_ok())
+			fail("%s: success with an incomplete result (step %d, %s)",
+			     p->name, n, inj ? "failure injected" : "no injection");
+		p->undo();
+		if (!inj)
+			break;
+		tolerated++;
+	}
+	if (n > MAX_STEPS)
+		fail("%s: more than %d steps", p->name, MAX_STEPS);
+	stats(&s1);
+	printf("fault-inject: %s: %d injection points (%d slab, %d page), %d tolerated; delta free %ld slab %ld vmalloc %ld blocks %ld pages\n",
+	       p->name, points, slab, page, tolerated, s1.free - s0.free,
+	       s1.slab - s0.slab, s1.vmalloc - s0.vmalloc,
+	       s1.blocks - s0.blocks);
+	if (s1.violations)
+		fail("%s: %ld violations in the kernel log", p->name,
+		     s1.violations);
+	if (s1.blocks != s0.blocks)
+		fail("%s: %ld preserved blocks leaked", p->name,
+		     s1.blocks - s0.blocks);
+	if (s0.free + s0.slab - s1.free - s1.slab > TOLERANCE)
+		fail("%s: %ld pages leaked", p->name,
+		     s0.free + s0.slab - s1.free - s1.slab);
+	if (s1.vmalloc - s0.vmalloc > 16)
+		fail("%s: %ld vmalloc pages leaked", p->name,
+		     s1.vmalloc - s0.vmalloc);
+	if (p->keep && p->op())
+		fail("%s: the result to hand over cannot be made", p->name);
+	fflush(stdout);
+	return points;
+}
+
+/* Library paths, through the debugfs hook. */
+static const char *lib_path;
+
+static int lib_op(void)
+{
+	char op[64];
+
+	snprintf(op, sizeof(op), "run %s", lib_path);
+	return hook(op);
+}
+
+static int lib_check(void)
+{
+	struct stats s;
+
+	stats(&s);
+	return s.violations != 0;
+}
+
+static void lib_undo(void)
+{
+	char op[64];
+
+	snprintf(op, sizeof(op), "undo %s", lib_path);
+	if (hook(op))
+		fail("%s: undo failed", lib_path);
+}
+
+static const struct path lib = {
+	.op = lib_op, .check_ok = lib_check, .check_err = lib_check,
+	.undo = lib_undo, .keep = 1,
+};
+
+/* LUO: a session, a test object and a memfd preserved in it. */
+static int session = -1, obj = -1, memfd = -1;
+
+static int create_op(void)
+{
+	session = luo_create_session(luo_fd, "fault-inject");
+	return session < 0 ? session : 0;
+}
+
+static int create_check(void)
+{
+	return session < 0;
+}
+
+static void close_session(void)
+{
+	close(session);
+	session = -1;
+}
+
+static const struct path create_path = {
+	.name = "luo-create-session", .op = create_op,
+	.check_ok = create_check, .undo = close_session, .keep = 1,
+};
+
+static int preserve_obj_op(void)
+{
+	return luo_preserve(session, obj, TOKEN_OBJ);
+}
+
+static int preserved_objs(void)
+{
+	return luo_knob_read("preserved");
+}
+
+static int obj_check_ok(void)
+{
+	return preserved_objs() != 1;
+}
+
+static int obj_check_err(void)
+{
+	return preserved_objs() != 0;
+}
+
+/* A new empty session: closing the old one unpreserved its files. */
+static void renew_session(void)
+{
+	close_session();
+	if (create_op())
+		fail("cannot create a session again");
+}
+
+static const struct path preserve_obj_path = {
+	.name = "luo-preserve-fd", .op = preserve_obj_op,
+	.check_ok = obj_check_ok, .check_err = obj_check_err,
+	.undo = renew_session, .keep = 1,
+};
+
+/* A memfd: 1 MiB of data, a 1 MiB hole, 1 MiB of data. */
+static int make_memfd(void)
+{
+	int fd = memfd_create("fault-inject", 0);
+
+	if (fd < 0 || ftruncate(fd, MEMFD_SIZE) ||
+	    fill(fd, 0, MIB, 7) || fill(fd, 2 * MIB, MIB, 8))
+		return -1;
+	return fd;
+}
+
+static int memfd_intact(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && st.st_size == MEMFD_SIZE &&
+	       !verify(fd, 0, MIB, 7) && !verify(fd, MIB, MIB, 0) &&
+	       !verify(fd, 2 * MIB, MIB, 8);
+}
+
+static int preserve_memfd_op(void)
+{
+	return luo_preserve(session, memfd, TOKEN_MEMFD);
+}
+
+/* Preserved: the size is locked. */
+static int memfd_check_ok(void)
+{
+	return !memfd_intact(memfd) || !ftruncate(memfd, MEMFD_SIZE + PAGE);
+}
+
+/* Not preserved: the size can change again, the data is as it was. */
+static int memfd_check_err(void)
+{
+	return !memfd_intact(memfd) || ftruncate(memfd, MEMFD_SIZE + PAGE) ||
+	       ftruncate(memfd, MEMFD_SIZE);
+}
+
+/* Keep the test object preserved beside the memfd. */
+static void renew_session_obj(void)
+{
+	renew_session();
+	if (luo_preserve(session, obj, TOKEN_OBJ))
+		fail("cannot preserve the test object again");
+}
+
+static const struct path preserve_memfd_path = {
+	.name = "memfd-preserve", .op = preserve_memfd_op,
+	.check_ok = memfd_check_ok, .check_err = memfd_check_err,
+	.undo = renew_session_obj, .keep = 1,
+};
+
+/* The reboot path without the kexec: LUO freeze, KHO finalize. */
+static int freeze_op(void)
+{
+	return luo_knob_write("frozen", "1");
+}
+
+static int frozen_check_ok(void)
+{
+	return luo_knob_read("frozen") != 1;
+}
+
+/* Unfrozen: sessions can be created again, everything intact. */
+static int frozen_check_err(void)
+{
+	int s;
+
+	if (luo_knob_read("frozen") != 0 || !memfd_intact(memfd) ||
+	    !luo_test_check(obj, OBJ_TEXT))
+		return 1;
+	s = luo_create_session(luo_fd, "fault-inject-probe");
+	if (s < 0)
+		return 1;
+	close(s);
+	return 0;
+}
+
+static void unfreeze(void)
+{
+	if (luo_knob_write("frozen", "0"))
+		fail("cannot unfreeze");
+}
+
+static const struct path freeze_path = {
+	.name = "luo-freeze", .op = freeze_op, .check_ok = frozen_check_ok,
+	.check_err = frozen_check_err, .undo = unfreeze,
+};
+
+static void setup_attrs(void)
+{
+	static const char * const knobs[][2] = {
+		{ "failslab/ignore-gfp-wait", "N" },
+		{ "failslab/verbose", "1" },
+		{ "failslab/verbose_ratelimit_interval_ms", "0" },
+		{ "fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "fail_page_alloc/min-order", "0" },
+		{ "fail_page_alloc/verbose", "1" },
+		{ "fail_page_alloc/verbose_ratelimit_interval_ms", "0" },
+	};
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s", knobs[i][0]);
+		if (write_str(path, knobs[i][1])) {
+			fail("cannot set %s", path);
+			exit(1);
+		}
+	}
+}
+
+static void total(const char *name, int points)
+{
+	printf("fault-inject: %s: %d injection points in all\n", name, points);
+}
+
+static int stage1(void)
+{
+	static const char * const lib_paths[] = {
+		"kho-preserve", "kho-vmalloc", "kho-array", "registry",
+	};
+	struct path p = lib;
+	int n, err, inj, points, all = 0;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		lib_path = p.name = lib_paths[i];
+		all += sweep(&p);
+	}
+	obj = luo_test_object(OBJ_TEXT);
+	memfd = make_memfd();
+	if (obj < 0 || memfd < 0) {
+		fail("cannot make the test files");
+		return 1;
+	}
+	all += sweep(&create_path);
+	all += sweep(&preserve_obj_path);
+	all += sweep(&preserve_memfd_path);
+	points = sweep(&freeze_path);
+	all += points;
+
+	/* The same allocations in kernel_kexec(): each failure aborts it. */
+	for (n = 1; n <= points; n++) {
+		set_nth(n);
+		err = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1,
+			      LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, 0);
+		err = err ? -errno : 0;
+		inj = injected();
+		if (!inj || !err || frozen_check_err())
+			fail("kexec with failure %d: error %d, injected %d, not intact",
+			     n, err, inj);
+	}
+	total("kexec-freeze", points);
+	if (hook("handover"))
+		fail("hook handover");
+	printf("fault-inject: %d injection points, %d failures; kexec\n", all,
+	       failed);
+	fflush(stdout);
+	if (failed)
+		return 1;
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_KEXEC, 0);
+	fail("kexec without injection: %s", strerror(errno));
+	return 1;
+}
+
+/* Next kernel: retrieve and finish, each swept. */
+static int retrieved = -1;
+
+static int retrieve_session_op(void)
+{
+	session = luo_retrieve_session(luo_fd, "fault-inject");
+	return session < 0 ? session : 0;
+}
+
+static int retrieve_obj_op(void)
+{
+	retrieved = luo_retrieve(session, TOKEN_OBJ);
+	return retrieved < 0 ? retrieved : 0;
+}
+
+static int retrieve_memfd_op(void)
+{
+	retrieved = luo_retrieve(session, TOKEN_MEMFD);
+	return retrieved < 0 ? retrieved : 0;
+}
+
+static int finish_op(void)
+{
+	return luo_finish(session);
+}
+
+/* A one-shot sweep: the first success consumes the object. */
+static int sweep_once(const char *name, int (*op)(void), int (*check)(void))
+{
+	int n, err, inj, points = 0;
+
+	for (n = 1; n <= MAX_STEPS; n++) {
+		set_nth(n);
+		err = op();
+		inj = injected();
+		points += inj;
+		if (err && !inj) {
+			fail("%s: error %d without injected failure (step %d)",
+			     name, err, n);
+			break;
+		}
+		if (err)
+			continue;
+		/* Also after a tolerated failure: the object is taken. */
+		if (check())
+			fail("%s: success with an incomplete result (step %d)",
+			     name, n);
+		break;
+	}
+	printf("fault-inject: %s: %d injection points\n", name, points);
+	fflush(stdout);
+	return points;
+}
+
+static int nothing(void)
+{
+	return 0;
+}
+
+static int obj_retrieved_ok(void)
+{
+	return !luo_test_check(retrieved, OBJ_TEXT);
+}
+
+static int memfd_retrieved_ok(void)
+{
+	memfd = retrieved;
+	return !memfd_intact(memfd);
+}
+
+static int stage2(void)
+{
+	int all = 0;
+
+	if (hook("verify"))
+		fail("library results of the previous kernel");
+	all += sweep_once("luo-retrieve-session", retrieve_session_op, nothing);
+	all += sweep_once("luo-retrieve-fd", retrieve_obj_op, obj_retrieved_ok);
+	all += sweep_once("memfd-retrieve", retrieve_memfd_op,
+			  memfd_retrieved_ok);
+	all += sweep_once("luo-finish", finish_op, nothing);
+	printf("fault-inject: %d injection points, %d failures\n", all, failed);
+	return failed != 0;
+}
+
+int main(int argc, char **argv)
+{
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	luo_fd = open(LUO_DEVICE, O_RDWR);
+	if (argc != 2 || nth_fd < 0 || kmsg_fd < 0 || luo_fd < 0) {
+		fprintf(stderr, "usage: fault_inject 1|2 (needs fail-nth, /dev/kmsg, %s)\n",
+			LUO_DEVICE);
+		return 2;
+	}
+	setup_attrs();
+	return atoi(argv[1]) == 1 ? stage1() : stage2();
+}
