@@ -41,6 +41,11 @@
 #define MEMFD_SIZE	(3 * MIB)
 #define TOKEN_OBJ	0x1001
 #define TOKEN_MEMFD	0x1002
+/* Copies for the retrieve sweeps: more than their injection points. */
+#define NR_OBJS		16
+#define TOKEN_OBJS	0x2000
+#define NR_MEMFDS	40
+#define TOKEN_MEMFDS	0x3000
 #define OBJ_TEXT	"fault-inject test object"
 
 static int nth_fd, kmsg_fd, luo_fd = -1;
@@ -394,6 +399,30 @@ static const struct path freeze_path = {
 	.check_err = frozen_check_err, .undo = unfreeze,
 };
 
+/* Copies for the retrieve sweeps of the next kernel, no injection. */
+static int preserve_copies(void)
+{
+	int i, fd;
+
+	for (i = 0; i < NR_OBJS; i++) {
+		fd = luo_test_object(OBJ_TEXT);
+		if (fd < 0 || luo_preserve(session, fd, TOKEN_OBJS + i)) {
+			fail("cannot preserve test object %d", i);
+			return 1;
+		}
+		close(fd);
+	}
+	for (i = 0; i < NR_MEMFDS; i++) {
+		fd = make_memfd();
+		if (fd < 0 || luo_preserve(session, fd, TOKEN_MEMFDS + i)) {
+			fail("cannot preserve memfd %d", i);
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 static void setup_attrs(void)
 {
 	static const char * const knobs[][2] = {
@@ -460,6 +489,8 @@ static int stage1(void)
 			     n, err, inj);
 	}
 	total("kexec-freeze", points);
+	if (preserve_copies())
+		return 1;
 	if (hook("handover"))
 		fail("hook handover");
 	printf("fault-inject: %d injection points, %d failures; kexec\n", all,
@@ -473,25 +504,16 @@ static int stage1(void)
 	return 1;
 }
 
-/* Next kernel: retrieve and finish, each swept. */
-static int retrieved = -1;
-
+/*
+ * Next kernel. A failed retrieve of a file releases what it handed over
+ * and stays failed (LUO keeps the error: the handler cannot be retried),
+ * so step N retrieves its own copy, token base + N - 1. Sessions are
+ * retried in place: a failed retrieve changes nothing.
+ */
 static int retrieve_session_op(void)
 {
 	session = luo_retrieve_session(luo_fd, "fault-inject");
 	return session < 0 ? session : 0;
-}
-
-static int retrieve_obj_op(void)
-{
-	retrieved = luo_retrieve(session, TOKEN_OBJ);
-	return retrieved < 0 ? retrieved : 0;
-}
-
-static int retrieve_memfd_op(void)
-{
-	retrieved = luo_retrieve(session, TOKEN_MEMFD);
-	return retrieved < 0 ? retrieved : 0;
 }
 
 static int finish_op(void)
@@ -499,8 +521,8 @@ static int finish_op(void)
 	return luo_finish(session);
 }
 
-/* A one-shot sweep: the first success consumes the object. */
-static int sweep_once(const char *name, int (*op)(void), int (*check)(void))
+/* Sweep an operation that can be retried until it succeeds. */
+static int sweep_retry(const char *name, int (*op)(void))
 {
 	int n, err, inj, points = 0;
 
@@ -514,46 +536,91 @@ static int sweep_once(const char *name, int (*op)(void), int (*check)(void))
 			     name, err, n);
 			break;
 		}
-		if (err)
-			continue;
-		/* Also after a tolerated failure: the object is taken. */
-		if (check())
-			fail("%s: success with an incomplete result (step %d)",
-			     name, n);
-		break;
+		if (!err)
+			break;
 	}
 	printf("fault-inject: %s: %d injection points\n", name, points);
 	fflush(stdout);
 	return points;
 }
 
-static int nothing(void)
+/* Retrieve copy N - 1 of @base with the Nth allocation failing. */
+static int sweep_copies(const char *name, __u64 base, int copies,
+			int (*intact)(int fd))
 {
-	return 0;
+	int n, fd, again, inj, points = 0, tolerated = 0;
+
+	for (n = 1; n <= copies; n++) {
+		set_nth(n);
+		fd = luo_retrieve(session, base + n - 1);
+		inj = injected();
+		points += inj;
+		if (fd < 0 && !inj) {
+			fail("%s: error %d without injected failure (step %d)",
+			     name, fd, n);
+			break;
+		}
+		if (fd < 0) {
+			/* Failed for good: never a success afterwards. */
+			again = luo_retrieve(session, base + n - 1);
+			if (again >= 0)
+				fail("%s: retrieved after a failure (step %d)",
+				     name, n);
+			continue;
+		}
+		if (!intact(fd))
+			fail("%s: success with an incomplete result (step %d)",
+			     name, n);
+		close(fd);
+		if (!inj)
+			break;
+		tolerated++;
+	}
+	if (n > copies)
+		fail("%s: more than %d injection points, not all covered", name,
+		     copies);
+	printf("fault-inject: %s: %d injection points, %d tolerated\n", name,
+	       points, tolerated);
+	fflush(stdout);
+	return points;
 }
 
-static int obj_retrieved_ok(void)
+static int obj_intact(int fd)
 {
-	return !luo_test_check(retrieved, OBJ_TEXT);
-}
-
-static int memfd_retrieved_ok(void)
-{
-	memfd = retrieved;
-	return !memfd_intact(memfd);
+	return luo_test_check(fd, OBJ_TEXT);
 }
 
 static int stage2(void)
 {
-	int all = 0;
+	struct stats s0, s1;
+	int fd, all = 0;
+	long freed;
 
 	if (hook("verify"))
 		fail("library results of the previous kernel");
-	all += sweep_once("luo-retrieve-session", retrieve_session_op, nothing);
-	all += sweep_once("luo-retrieve-fd", retrieve_obj_op, obj_retrieved_ok);
-	all += sweep_once("memfd-retrieve", retrieve_memfd_op,
-			  memfd_retrieved_ok);
-	all += sweep_once("luo-finish", finish_op, nothing);
+	stats(&s0);
+	all += sweep_retry("luo-retrieve-session", retrieve_session_op);
+	fd = luo_retrieve(session, TOKEN_OBJ);
+	if (fd < 0 || !obj_intact(fd))
+		fail("the test object preserved under injection is not intact");
+	close(fd);
+	fd = luo_retrieve(session, TOKEN_MEMFD);
+	if (fd < 0 || !memfd_intact(fd))
+		fail("the memfd preserved under injection is not intact");
+	close(fd);
+	all += sweep_copies("luo-retrieve-fd", TOKEN_OBJS, NR_OBJS, obj_intact);
+	all += sweep_copies("memfd-retrieve", TOKEN_MEMFDS, NR_MEMFDS,
+			    memfd_intact);
+	all += sweep_retry("luo-finish", finish_op);
+	close_session();
+	stats(&s1);
+	/* Every memfd came back and was closed, or was released. */
+	freed = s1.free + s1.slab - s0.free - s0.slab;
+	printf("fault-inject: stage 2: %ld pages freed, %d memfds of %lu pages\n",
+	       freed, NR_MEMFDS + 1, 2 * MIB / PAGE);
+	if (freed < (NR_MEMFDS + 1) * (long)(2 * MIB / PAGE) - TOLERANCE)
+		fail("%ld pages of the handed-over memfds not freed",
+		     (NR_MEMFDS + 1) * (long)(2 * MIB / PAGE) - freed);
 	printf("fault-inject: %d injection points, %d failures\n", all, failed);
 	return failed != 0;
 }
