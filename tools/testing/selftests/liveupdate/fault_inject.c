@@ -125,11 +125,12 @@ struct stats {
 	long free, slab, vmalloc, blocks, violations;
 };
 
-static void stats(struct stats *s)
+static void stats(struct stats *s, int drop)
 {
 	FILE *f;
 
-	write_str("/proc/sys/vm/drop_caches", "3");
+	if (drop)
+		write_str("/proc/sys/vm/drop_caches", "3");
 	f = fopen(HOOK "stats", "r");
 	if (!f || fscanf(f, "%ld %ld %ld %ld %ld", &s->free, &s->slab,
 			 &s->vmalloc, &s->blocks, &s->violations) != 5) {
@@ -162,7 +163,7 @@ static int sweep(const struct path *p)
 		return 0;
 	}
 	p->undo();
-	stats(&s0);
+	stats(&s0, 1);
 	for (n = 1; n <= MAX_STEPS; n++) {
 		kmsg_skip();
 		set_nth(n);
@@ -195,7 +196,7 @@ static int sweep(const struct path *p)
 	}
 	if (n > MAX_STEPS)
 		fail("%s: more than %d steps", p->name, MAX_STEPS);
-	stats(&s1);
+	stats(&s1, 1);
 	printf("fault-inject: %s: %d injection points (%d slab, %d page), %d tolerated; delta free %ld slab %ld vmalloc %ld blocks %ld pages\n",
 	       p->name, points, slab, page, tolerated, s1.free - s0.free,
 	       s1.slab - s0.slab, s1.vmalloc - s0.vmalloc,
@@ -233,7 +234,7 @@ static int lib_check(void)
 {
 	struct stats s;
 
-	stats(&s);
+	stats(&s, 0);
 	return s.violations != 0;
 }
 
@@ -321,13 +322,32 @@ static int make_memfd(void)
 	return fd;
 }
 
-static int memfd_intact(int fd)
+/* Written into the hole of the memfd after it is preserved. */
+#define LATE		(256 * KIB)
+
+static int memfd_check(int fd, int late)
 {
 	struct stat st;
 
 	return !fstat(fd, &st) && st.st_size == MEMFD_SIZE &&
-	       !verify(fd, 0, MIB, 7) && !verify(fd, MIB, MIB, 0) &&
+	       !verify(fd, 0, MIB, 7) &&
+	       !verify(fd, MIB, LATE, late ? 9 : 0) &&
+	       !verify(fd, MIB + LATE, MIB - LATE, 0) &&
 	       !verify(fd, 2 * MIB, MIB, 8);
+}
+
+static int late_written;
+
+/* The memfd of the LUO sweeps. */
+static int memfd_intact(int fd)
+{
+	return memfd_check(fd, late_written);
+}
+
+/* A copy, as made. */
+static int copy_intact(int fd)
+{
+	return memfd_check(fd, 0);
 }
 
 static int preserve_memfd_op(void)
@@ -362,10 +382,22 @@ static const struct path preserve_memfd_path = {
 	.undo = renew_session_obj, .keep = 1,
 };
 
-/* The reboot path without the kexec: LUO freeze, KHO finalize. */
+/*
+ * The reboot path without the kexec: LUO freeze, KHO finalize. A memfd
+ * unchanged since its last store costs nothing at freeze: move its
+ * position first, so that each freeze stores it anew.
+ */
+static int touch_memfd(void)
+{
+	static off_t pos;
+
+	pos += 8;
+	return lseek(memfd, pos, SEEK_SET) == pos ? 0 : -errno;
+}
+
 static int freeze_op(void)
 {
-	return luo_knob_write("frozen", "1");
+	return touch_memfd() ?: luo_knob_write("frozen", "1");
 }
 
 static int frozen_check_ok(void)
@@ -474,11 +506,19 @@ static int stage1(void)
 	all += sweep(&create_path);
 	all += sweep(&preserve_obj_path);
 	all += sweep(&preserve_memfd_path);
+	/* Folios that appear after preserve are taken in at freeze. */
+	if (fill(memfd, MIB, LATE, 9)) {
+		fail("cannot write into the preserved memfd");
+		return 1;
+	}
+	late_written = 1;
 	points = sweep(&freeze_path);
 	all += points;
 
 	/* The same allocations in kernel_kexec(): each failure aborts it. */
 	for (n = 1; n <= points; n++) {
+		if (touch_memfd())
+			fail("lseek");
 		set_nth(n);
 		err = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1,
 			      LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, 0);
@@ -598,22 +638,22 @@ static int stage2(void)
 
 	if (hook("verify"))
 		fail("library results of the previous kernel");
-	stats(&s0);
+	stats(&s0, 1);
 	all += sweep_retry("luo-retrieve-session", retrieve_session_op);
 	fd = luo_retrieve(session, TOKEN_OBJ);
 	if (fd < 0 || !obj_intact(fd))
 		fail("the test object preserved under injection is not intact");
 	close(fd);
 	fd = luo_retrieve(session, TOKEN_MEMFD);
-	if (fd < 0 || !memfd_intact(fd))
+	if (fd < 0 || !memfd_check(fd, 1))
 		fail("the memfd preserved under injection is not intact");
 	close(fd);
 	all += sweep_copies("luo-retrieve-fd", TOKEN_OBJS, NR_OBJS, obj_intact);
 	all += sweep_copies("memfd-retrieve", TOKEN_MEMFDS, NR_MEMFDS,
-			    memfd_intact);
+			    copy_intact);
 	all += sweep_retry("luo-finish", finish_op);
 	close_session();
-	stats(&s1);
+	stats(&s1, 1);
 	/* Every memfd came back and was closed, or was released. */
 	freed = s1.free + s1.slab - s0.free - s0.slab;
 	printf("fault-inject: stage 2: %ld pages freed, %d memfds of %lu pages\n",
