@@ -423,7 +423,7 @@ static int frozen_check_err(void)
 static void unfreeze(void)
 {
 	if (luo_knob_write("frozen", "0"))
-		fail("cannot unfreeze");
+		fail("knob frozen: cannot write 0");
 }
 
 static const struct path freeze_path = {
@@ -470,7 +470,7 @@ static void setup_attrs(void)
 	char path[128];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		snprintf(path, sizeof(path), "/sys/kernel/debug/%s", knobs[i][0]);
 		if (write_str(path, knobs[i][1])) {
 			fail("cannot set %s", path);
