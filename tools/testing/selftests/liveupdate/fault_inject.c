@@ -116,9 +116,22 @@ static char kmsg_kind(void)
 	return kind;
 }
 
+/*
+ * The knobs written under injection are opened once: an open() would
+ * allocate, and count as an injection point of the path.
+ */
+static int hook_fd, frozen_fd;
+
+static int knob(int fd, const char *val)
+{
+	ssize_t n = write(fd, val, strlen(val));
+
+	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? -errno : -EIO;
+}
+
 static int hook(const char *op)
 {
-	return write_str(HOOK "op", op);
+	return knob(hook_fd, op);
 }
 
 struct stats {
@@ -397,7 +410,7 @@ static int touch_memfd(void)
 
 static int freeze_op(void)
 {
-	return touch_memfd() ?: luo_knob_write("frozen", "1");
+	return touch_memfd() ?: knob(frozen_fd, "1");
 }
 
 static int frozen_check_ok(void)
@@ -422,7 +435,7 @@ static int frozen_check_err(void)
 
 static void unfreeze(void)
 {
-	if (luo_knob_write("frozen", "0"))
+	if (knob(frozen_fd, "0"))
 		fail("knob frozen: cannot write 0");
 }
 
@@ -670,8 +683,11 @@ int main(int argc, char **argv)
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	luo_fd = open(LUO_DEVICE, O_RDWR);
-	if (argc != 2 || nth_fd < 0 || kmsg_fd < 0 || luo_fd < 0) {
-		fprintf(stderr, "usage: fault_inject 1|2 (needs fail-nth, /dev/kmsg, %s)\n",
+	hook_fd = open(HOOK "op", O_WRONLY);
+	frozen_fd = open(LUO_TEST_KNOBS "frozen", O_WRONLY);
+	if (argc != 2 || nth_fd < 0 || kmsg_fd < 0 || luo_fd < 0 ||
+	    hook_fd < 0 || frozen_fd < 0) {
+		fprintf(stderr, "usage: fault_inject 1|2 (needs fail-nth, /dev/kmsg, %s, debugfs)\n",
 			LUO_DEVICE);
 		return 2;
 	}
