@@ -343,10 +343,9 @@ static int memfd_check(int fd, int late)
 	struct stat st;
 
 	return !fstat(fd, &st) && st.st_size == MEMFD_SIZE &&
-	       !verify(fd, 0, MIB, 7) &&
-	       !verify(fd, MIB, LATE, late ? 9 : 0) &&
-	       !verify(fd, MIB + LATE, MIB - LATE, 0) &&
-	       !verify(fd, 2 * MIB, MIB, 8);
+	       verify(fd, 0, MIB, 7) && verify(fd, MIB, LATE, late ? 9 : 0) &&
+	       verify(fd, MIB + LATE, MIB - LATE, 0) &&
+	       verify(fd, 2 * MIB, MIB, 8);
 }
 
 static int late_written;
