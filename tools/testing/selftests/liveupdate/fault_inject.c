@@ -24,6 +24,7 @@
  * tolerated" per path; "not ok" lines and exit status 1 on any failure.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <linux/reboot.h>
 #include <sys/syscall.h>
 #include "memfd_util.h"
@@ -33,11 +34,15 @@
 /*
  * Free pages may differ by what slab keeps cached (SLUB keeps a few empty
  * slabs per cache and node) and by page tables or kernel stacks of other
- * tasks; measured spread over repeated sweeps without faults is below
- * 100 pages. A leak of one page per failed step over a sweep of a few
- * dozen steps, or of anything sizeable once, exceeds it.
+ * tasks. stage 1 measures the spread of the leak check over runs of each
+ * library path without faults (spread()), prints it, and fails if it is
+ * not well below TOLERANCE. A leak of one page per failed step over a
+ * sweep of a few dozen steps, or of anything sizeable once, exceeds it.
  */
 #define TOLERANCE	256
+/* Fault-free runs of a path per spread() sample, about a sweep's steps. */
+#define SPREAD_RUNS	40
+#define SPREAD_ROUNDS	3
 #define MEMFD_SIZE	(3 * MIB)
 #define TOKEN_OBJ	0x1001
 #define TOKEN_MEMFD	0x1002
@@ -496,6 +501,40 @@ static void setup_attrs(void)
 	}
 }
 
+/*
+ * What the leak check of sweep() sees without faults: free + slab pages
+ * lost over SPREAD_RUNS runs and undos of each library path.
+ */
+static void spread(const char * const *paths, int nr)
+{
+	long d, lo = LONG_MAX, hi = LONG_MIN;
+	struct stats s0, s1;
+	int i, r, k;
+
+	for (r = 0; r < SPREAD_ROUNDS; r++) {
+		for (i = 0; i < nr; i++) {
+			lib_path = paths[i];
+			stats(&s0, 1);
+			for (k = 0; k < SPREAD_RUNS; k++) {
+				if (lib_op()) {
+					fail("%s: fails without injection",
+					     lib_path);
+					return;
+				}
+				lib_undo();
+			}
+			stats(&s1, 1);
+			d = s0.free + s0.slab - s1.free - s1.slab;
+			lo = d < lo ? d : lo;
+			hi = d > hi ? d : hi;
+		}
+	}
+	printf("fault-inject: spread without faults: %ld to %ld pages lost over %d runs (%d samples), tolerance %d\n",
+	       lo, hi, SPREAD_RUNS, SPREAD_ROUNDS * nr, TOLERANCE);
+	if (hi > TOLERANCE / 2 || -lo > TOLERANCE / 2)
+		fail("spread without faults too close to the tolerance");
+}
+
 static void total(const char *name, int points)
 {
 	printf("fault-inject: %s: %d injection points in all\n", name, points);
@@ -510,7 +549,8 @@ static int stage1(void)
 	int n, err, inj, steps, points = 0, all = 0;
 	unsigned int i;
 
-	for (i = 0; i < 4; i++) {
+	spread(lib_paths, ARRAY_SIZE(lib_paths));
+	for (i = 0; i < ARRAY_SIZE(lib_paths); i++) {
 		lib_path = p.name = lib_paths[i];
 		all += sweep(&p);
 	}
@@ -568,10 +608,11 @@ static int stage1(void)
 }
 
 /*
- * Next kernel. A failed retrieve of a file releases what it handed over
- * and stays failed (LUO keeps the error: the handler cannot be retried),
- * so step N retrieves its own copy, token base + N - 1. Sessions are
- * retried in place: a failed retrieve changes nothing.
+ * Next kernel. A failed retrieve of a file either stays failed (LUO keeps
+ * the error, the handler has released what was handed over) or can be
+ * retried (the handler kept everything): step N retrieves its own copy,
+ * token base + N - 1, so that both work. Sessions are retried in place: a
+ * failed retrieve changes nothing.
  */
 static int retrieve_session_op(void)
 {
@@ -611,7 +652,8 @@ static int sweep_retry(const char *name, int (*op)(void))
 static int sweep_copies(const char *name, __u64 base, int copies,
 			int (*intact)(int fd))
 {
-	int n, fd, again, inj, points = 0, tolerated = 0;
+	int n, fd, again, inj, points = 0, tolerated = 0, sticky = 0;
+	int retried = 0;
 
 	for (n = 1; n <= copies; n++) {
 		set_nth(n);
@@ -624,11 +666,24 @@ static int sweep_copies(const char *name, __u64 base, int copies,
 			break;
 		}
 		if (fd < 0) {
-			/* Failed for good: never a success afterwards. */
+			/*
+			 * Either failed for good, with the same error from
+			 * then on, or the retry gives the complete data:
+			 * never a partial file.
+			 */
 			again = luo_retrieve(session, base + n - 1);
-			if (again >= 0)
-				fail("%s: retrieved after a failure (step %d)",
-				     name, n);
+			if (again < 0 && again != fd)
+				fail("%s: error %d, then %d on retry (step %d)",
+				     name, fd, again, n);
+			if (again < 0) {
+				sticky++;
+				continue;
+			}
+			if (!intact(again))
+				fail("%s: retry after error %d gives an incomplete result (step %d)",
+				     name, fd, n);
+			close(again);
+			retried++;
 			continue;
 		}
 		if (!intact(fd))
@@ -642,8 +697,8 @@ static int sweep_copies(const char *name, __u64 base, int copies,
 	if (n > copies)
 		fail("%s: more than %d injection points, not all covered", name,
 		     copies);
-	printf("fault-inject: %s: %d injection points, %d tolerated\n", name,
-	       points, tolerated);
+	printf("fault-inject: %s: %d injection points, %d tolerated, %d failed for good, %d retried\n",
+	       name, points, tolerated, sticky, retried);
 	fflush(stdout);
 	return points;
 }
