@@ -514,6 +514,12 @@ static void spread(const char * const *paths, int nr)
 	for (r = 0; r < SPREAD_ROUNDS; r++) {
 		for (i = 0; i < nr; i++) {
 			lib_path = paths[i];
+			/* As in sweep(): the baseline includes the caches. */
+			if (lib_op()) {
+				fail("%s: fails without injection", lib_path);
+				return;
+			}
+			lib_undo();
 			stats(&s0, 1);
 			for (k = 0; k < SPREAD_RUNS; k++) {
 				if (lib_op()) {
@@ -525,6 +531,8 @@ static void spread(const char * const *paths, int nr)
 			}
 			stats(&s1, 1);
 			d = s0.free + s0.slab - s1.free - s1.slab;
+			printf("fault-inject: spread: %s round %d: %ld\n",
+			       lib_path, r, d);
 			lo = d < lo ? d : lo;
 			hi = d > hi ? d : hi;
 		}
