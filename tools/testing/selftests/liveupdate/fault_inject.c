@@ -34,13 +34,13 @@
 /*
  * Free pages may differ by what slab keeps cached (SLUB keeps a few empty
  * slabs per cache and node) and by page tables or kernel stacks of other
- * tasks. stage 1 measures the spread of the leak check over runs of each
- * library path without faults (spread()), prints it, and fails if it is
- * not well below TOLERANCE: 0 to 5 pages measured (TCG guest, 1 GiB). A leak of one page per failed step over a
+ * tasks. stage 1 measures the spread of the leak check over runs of
+ * each library path without faults (measure_spread()), prints it, and
+ * fails if it is not well below TOLERANCE: 0 to 5 pages measured (TCG guest, 1 GiB). A leak of one page per failed step over a
  * sweep of a few dozen steps, or of anything sizeable once, exceeds it.
  */
 #define TOLERANCE	256
-/* Fault-free runs of a path per spread() sample, about a sweep's steps. */
+/* Fault-free runs of a path per sample, about a sweep's steps. */
 #define SPREAD_RUNS	40
 #define SPREAD_ROUNDS	3
 #define MEMFD_SIZE	(3 * MIB)
@@ -505,7 +505,7 @@ static void setup_attrs(void)
  * What the leak check of sweep() sees without faults: free + slab pages
  * lost over SPREAD_RUNS runs and undos of each library path.
  */
-static void spread(const char * const *paths, int nr)
+static void measure_spread(const char * const *paths, int nr)
 {
 	long d, lo = LONG_MAX, hi = LONG_MIN;
 	struct stats s0, s1;
@@ -557,7 +557,7 @@ static int stage1(void)
 	int n, err, inj, steps, points = 0, all = 0;
 	unsigned int i;
 
-	spread(lib_paths, ARRAY_SIZE(lib_paths));
+	measure_spread(lib_paths, ARRAY_SIZE(lib_paths));
 	for (i = 0; i < ARRAY_SIZE(lib_paths); i++) {
 		lib_path = p.name = lib_paths[i];
 		all += sweep(&p);
