@@ -36,8 +36,9 @@
  * slabs per cache and node) and by page tables or kernel stacks of other
  * tasks. stage 1 measures the spread of the leak check over runs of
  * each library path without faults (measure_spread()), prints it, and
- * fails if it is not well below TOLERANCE: 0 to 5 pages measured (TCG guest, 1 GiB). A leak of one page per failed step over a
- * sweep of a few dozen steps, or of anything sizeable once, exceeds it.
+ * fails if it is not well below TOLERANCE: 0 to 5 pages measured (TCG
+ * guest, 1 GiB). A leak of one page per failed step over a sweep of a
+ * few dozen steps, or of anything sizeable once, exceeds it.
  */
 #define TOLERANCE	256
 /* Fault-free runs of a path per sample, about a sweep's steps. */
