@@ -159,7 +159,9 @@ struct ino {
 	uint8_t ver[NSLOTS];
 };
 
-enum kind { K_FREE, K_MEMFD, K_HUGETLB, K_OTHER, K_SESSION, K_LUO };
+enum kind { K_FREE, K_MEMFD, K_HUGETLB, K_OTHER, K_SESSION, K_LUO, K_TEST };
+
+#define TEXT_LEN	32
 
 /* An open file: what the kernel's struct file is. */
 struct ofile {
@@ -169,6 +171,7 @@ struct ofile {
 	int held;		/* by an outgoing session */
 	int rdonly;
 	int checked;		/* retrieved, contents checked */
+	char text[TEXT_LEN];	/* a /dev/liveupdate_test object: contents */
 };
 
 struct fdent {
@@ -181,8 +184,9 @@ struct fdent {
 struct mfile {
 	uint64_t token;
 	int ofile;		/* -1: incoming, not retrieved */
-	int ino;
+	int ino;		/* -1: a test object */
 	uint64_t pos;
+	char text[TEXT_LEN];
 };
 
 enum { S_GONE, S_OUT, S_AVAIL, S_RETR, S_FINISHED };
@@ -202,7 +206,7 @@ static struct sess *sess;
 static int nsess, cap_sess;
 static struct fdent fds[MAXFD];
 static uint64_t next_id;
-static int hugetlb_ok = 1;
+static int hugetlb_ok = 1, test_ok = 1;
 static char *argbuf, *robuf;
 
 #define GROW(arr, n, cap) do {						\
@@ -260,7 +264,7 @@ static void set_fd(int fd, int kind, int idx, const char *what)
 	if (fds[fd].kind != K_FREE)
 		fail("fd %d given by the kernel is in use in the model", fd);
 	fds[fd] = (struct fdent){ kind, idx, what };
-	if (kind == K_MEMFD || kind == K_HUGETLB)
+	if (kind == K_MEMFD || kind == K_HUGETLB || kind == K_TEST)
 		ofs[idx].nfds++;
 	if (kind == K_SESSION)
 		sess[idx].nfds++;
@@ -515,6 +519,15 @@ static struct mfile *find_file(struct sess *s, uint64_t token)
 
 /* ---- objects ---- */
 
+/* New contents for test object @of; no "fail-freeze": it blocks kexec. */
+static void test_text(int of)
+{
+	snprintf(ofs[of].text, TEXT_LEN, "%s%llu",
+		 chance(15) ? "busy-finish-" : "obj-",
+		 (unsigned long long)next_id++);
+}
+
+
 static void write_slot(int fd, int ino, unsigned int slot, int want)
 {
 	static uint64_t buf[PAGE / 8];
@@ -604,6 +617,18 @@ static void op_new_obj(void)
 
 	if (nobjs() > MAX_OBJS)
 		return;
+	if (k == 5 && test_ok) {
+		fd = open("/dev/liveupdate_test", O_RDWR);
+		if (fd < 0) {
+			test_ok = 0;
+			return;
+		}
+		of = new_ofile(-1, 0);
+		test_text(of);
+		logop("new test object fd %d \"%s\"", fd, ofs[of].text);
+		set_fd(fd, K_TEST, of, "test-object");
+		return;
+	}
 	if (k < 6) {
 		fd = make_memfd(&ino, &what);
 		of = new_ofile(ino, 0);
@@ -679,7 +704,35 @@ static void op_new_obj(void)
 	set_fd(fd, K_OTHER, 0, what);
 }
 
+static void op_test_write(void)
+{
+	int fd = pick_fd(K_TEST), of;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	of = fds[fd].idx;
+	test_text(of);
+	logop("write fd %d (%s) \"%s\"", fd, fds[fd].what, ofs[of].text);
+	n = pwrite(fd, ofs[of].text, strlen(ofs[of].text), 0);
+	if (n != (ssize_t)strlen(ofs[of].text))
+		fail("write of a test object: %s", n < 0 ? strerror(errno) :
+		     "short");
+}
+
 /* ---- sessions ---- */
+
+/* Does a retrieved test object of @s refuse to finish (can_finish)? */
+static int session_busy(struct sess *s)
+{
+	int k;
+
+	for (k = 0; k < s->nfiles; k++)
+		if (s->files[k].ino < 0 && s->files[k].ofile >= 0 &&
+		    !strncmp(ofs[s->files[k].ofile].text, "busy-finish", 11))
+			return 1;
+	return 0;
+}
 
 /* Drop the model's fd @fd; the kernel's close has happened. */
 static void model_close(int fd)
@@ -689,7 +742,7 @@ static void model_close(int fd)
 	int k;
 
 	fds[fd].kind = K_FREE;
-	if (e.kind == K_MEMFD || e.kind == K_HUGETLB)
+	if (e.kind == K_MEMFD || e.kind == K_HUGETLB || e.kind == K_TEST)
 		ofs[e.idx].nfds--;
 	if (e.kind == K_LUO && fd == luo)
 		luo = pick_fd(K_LUO);
@@ -700,13 +753,17 @@ static void model_close(int fd)
 		return;
 	if (s->state == S_OUT) {
 		for (k = 0; k < s->nfiles; k++) {
-			ofs[s->files[k].ofile].held = 0;
-			inos[ofs[s->files[k].ofile].ino].npres--;
+			struct ofile *o = &ofs[s->files[k].ofile];
+
+			o->held = 0;
+			if (o->ino >= 0)
+				inos[o->ino].npres--;
 		}
 		s->nfiles = 0;
 		s->state = S_GONE;
 	} else if (s->state == S_RETR) {
-		s->state = S_FINISHED;
+		/* A handler not ready: not finished, available again. */
+		s->state = session_busy(s) ? S_AVAIL : S_FINISHED;
 	}
 }
 
@@ -840,8 +897,11 @@ static int preserve_expect(struct sess *s, int fd, uint64_t token)
 	if (fd < 0 || fd >= MAXFD || fds[fd].kind == K_FREE)
 		return EBADF;
 	e = &fds[fd];
-	if ((e->kind == K_MEMFD || e->kind == K_HUGETLB) && ofs[e->idx].held)
+	if ((e->kind == K_MEMFD || e->kind == K_HUGETLB || e->kind == K_TEST) &&
+	    ofs[e->idx].held)
 		return EBUSY;
+	if (e->kind == K_TEST)
+		return 0;
 	if (e->kind == K_HUGETLB)
 		return EOPNOTSUPP;
 	if (e->kind != K_MEMFD)
@@ -859,7 +919,8 @@ static void model_preserve(int si, int fd, uint64_t token)
 	f->ofile = of;
 	f->ino = ofs[of].ino;
 	ofs[of].held = 1;
-	inos[ofs[of].ino].npres++;
+	if (f->ino >= 0)
+		inos[ofs[of].ino].npres++;
 }
 
 static void op_preserve(void)
@@ -911,8 +972,21 @@ static void retrieved(struct mfile *f, int fd, const char *what)
 	if (f->ofile < 0) {
 		f->ofile = new_ofile(f->ino, 0);
 		ofs[f->ofile].pos = f->pos;
+		memcpy(ofs[f->ofile].text, f->text, TEXT_LEN);
 	}
 	of = f->ofile;
+	if (f->ino < 0) {
+		char buf[1100];
+		ssize_t n;
+
+		set_fd(fd, K_TEST, of, "test-retrieved");
+		n = pread(fd, buf, sizeof(buf), 0);
+		if (n != (ssize_t)strlen(ofs[of].text) ||
+		    memcmp(buf, ofs[of].text, n))
+			fail("%s: test object holds \"%.*s\", expected \"%s\"",
+			     what, n < 0 ? 0 : (int)n, buf, ofs[of].text);
+		return;
+	}
 	for (k = 0; k < MAXFD; k++)
 		if (fds[k].kind == K_MEMFD && fds[k].idx == of)
 			other = k;
@@ -972,6 +1046,7 @@ static void op_retrieve_fd(void)
 		/* Retrieved all the same; the next RETRIEVE_FD returns it. */
 		f->ofile = new_ofile(f->ino, 0);
 		ofs[f->ofile].pos = f->pos;
+		memcpy(ofs[f->ofile].text, f->text, TEXT_LEN);
 		return;
 	}
 	if (got)
@@ -1003,6 +1078,8 @@ static void op_finish(void)
 	s = fds[target].kind == K_SESSION ? &sess[fds[target].idx] : NULL;
 	if (!want && (a.reserved || !s->incoming))
 		want = EINVAL;
+	if (!want && s->state != S_FINISHED && session_busy(s))
+		want = EBUSY;
 	logop("finish fd %d (%s%s%s) reserved %u arg %s", target,
 	      fds[target].kind ? fds[target].what : "closed", s ? " " : "",
 	      s ? s->name : "", a.reserved, var_name[v]);
@@ -1274,7 +1351,8 @@ static void op_fork(void)
 	if (token < 0 || name < 0)
 		return;
 	fin = pick_fd(K_SESSION);
-	if (fin >= 0 && sess[fds[fin].idx].state != S_RETR)
+	if (fin >= 0 && (sess[fds[fin].idx].state != S_RETR ||
+			 session_busy(&sess[fds[fin].idx])))
 		fin = -1;
 	/* The child's memfds are made here, so the model knows them. */
 	mfd = make_memfd(&ino, &what);
@@ -1440,9 +1518,15 @@ static void save_model(void)
 		fprintf(f, "session %s %d\n", ss->name, ss->nfiles);
 		for (j = 0; j < ss->nfiles; j++) {
 			struct ofile *o = &ofs[ss->files[j].ofile];
-			struct ino *i = &inos[o->ino];
+			struct ino *i = &inos[o->ino < 0 ? 0 : o->ino];
 			int v;
 
+			if (o->ino < 0) {
+				fprintf(f, "test %llu %s\n",
+					(unsigned long long)ss->files[j].token,
+					o->text);
+				continue;
+			}
 			fprintf(f, "file %llu %llu %u %llu %llx %x %llu ",
 				(unsigned long long)ss->files[j].token,
 				(unsigned long long)i->id, i->stride,
@@ -1501,6 +1585,14 @@ static void load_model(void)
 		}
 		if (sscanf(buf, "session %64s %d", name, &nfiles) == 2) {
 			si = new_sess(name, 1, S_AVAIL);
+			continue;
+		}
+		if (si >= 0 && sscanf(buf, "test %llu %31s", &tok, vers) == 2) {
+			struct mfile *mf = add_mfile(&sess[si], tok);
+
+			mf->ofile = -1;
+			mf->ino = -1;
+			snprintf(mf->text, TEXT_LEN, "%s", vers);
 			continue;
 		}
 		if (si < 0 || sscanf(buf, "file %llu %llu %u %llu %llx %x %llu %199s",
@@ -1637,7 +1729,7 @@ static void run_ops(void)
 		{ op_finish, 40 }, { op_write, 80 }, { op_truncate, 40 },
 		{ op_seal, 30 }, { op_seek, 30 }, { op_check, 40 },
 		{ op_badcmd, 40 }, { op_reopen_luo, 15 }, { op_fork, 4 },
-		{ op_threads, 4 },
+		{ op_threads, 4 }, { op_test_write, 20 },
 	};
 	unsigned int total = 0, k, r;
 
