@@ -156,6 +156,7 @@ struct ino {
 	unsigned int stride;
 	unsigned int seals;
 	unsigned int npres;	/* open files of it in outgoing sessions */
+	uint64_t held;		/* slots in the page cache at preserve */
 	uint8_t ver[NSLOTS];
 };
 
@@ -756,8 +757,8 @@ static void model_close(int fd)
 			struct ofile *o = &ofs[s->files[k].ofile];
 
 			o->held = 0;
-			if (o->ino >= 0)
-				inos[o->ino].npres--;
+			if (o->ino >= 0 && !--inos[o->ino].npres)
+				inos[o->ino].held = 0;
 		}
 		s->nfiles = 0;
 		s->state = S_GONE;
@@ -919,8 +920,8 @@ static void model_preserve(int si, int fd, uint64_t token)
 	f->ofile = of;
 	f->ino = ofs[of].ino;
 	ofs[of].held = 1;
-	if (f->ino >= 0)
-		inos[ofs[of].ino].npres++;
+	if (f->ino >= 0 && !inos[f->ino].npres++)
+		inos[f->ino].held = inos[f->ino].mask;
 }
 
 static void op_preserve(void)
@@ -1092,7 +1093,7 @@ static void op_finish(void)
 /* Random command numbers on any fd. */
 static void op_badcmd(void)
 {
-	static const unsigned int other_types[] = { 0x00, 0x01, 0xB9, 0xBB,
+	static const unsigned int other_types[] = { 0x02, 0x03, 0xB9, 0xBB,
 						    0x41, 0xFF };
 	int fd = pick_target(chance(50) ? K_SESSION : K_LUO), want, got;
 	unsigned int type, nr, dir, size;
@@ -1207,6 +1208,14 @@ static void op_seal(void)
 	add = seals[rn(5)] | (chance(30) ? seals[rn(5)] : 0);
 	if (ofs[fds[fd].idx].rdonly || (i->seals & F_SEAL_SEAL))
 		want = EPERM;
+	/*
+	 * The folios held by the preservation have a reference more than
+	 * the page cache's: F_SEAL_WRITE takes them for pins and, after
+	 * waiting about 150 ms for them to go, fails.
+	 */
+	else if ((add & F_SEAL_WRITE) && !(i->seals & F_SEAL_WRITE) &&
+		 i->held)
+		want = EBUSY;
 	logop("add seals %#x to fd %d (%s, seals %#x)", add, fd, fds[fd].what,
 	      i->seals);
 	got = fcntl(fd, F_ADD_SEALS, add) ? errno : 0;
@@ -1407,10 +1416,69 @@ static void op_fork(void)
 		f->ofile = of;
 		f->ino = ino;
 		ofs[of].held = 1;
-		inos[ino].npres++;
+		if (!inos[ino].npres++)
+			inos[ino].held = inos[ino].mask;
 	}
 	if (fin >= 0)
 		model_finish(&sess[fds[fin].idx]);
+}
+
+/* ---- frozen: the reboot path without the kexec ---- */
+
+static int knob(const char *val)
+{
+	int fd = open("/sys/kernel/debug/liveupdate_test/frozen", O_WRONLY);
+	int err = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, val, 1) != 1)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Freeze as the reboot path does (test knob), check that every ioctl
+ * answers EBUSY, maybe close a session fd (takes effect at unfreeze),
+ * then abort. Freeze and abort must both succeed.
+ */
+static void op_frozen(void)
+{
+	int sfd = pick_fd(K_SESSION), err, k;
+
+	if (!test_ok)
+		return;
+	logop("freeze (test knob)");
+	err = knob("1");
+	if (err < 0) {
+		test_ok = 0;
+		return;
+	}
+	expect("freeze", err, 0);
+	if (luo >= 0) {
+		expect("CREATE_SESSION frozen", -luo_create(pool_name(rn(NNAMES))),
+		       EBUSY);
+		expect("RETRIEVE_SESSION frozen",
+		       -luo_retrieve_session(pool_name(rn(NNAMES))), EBUSY);
+	}
+	if (sfd >= 0) {
+		k = pick_fd(chance(50) ? K_MEMFD : K_TEST);
+		expect("PRESERVE_FD frozen",
+		       luo_preserve(sfd, k < 0 ? closed_fd() : k, pick_token()),
+		       EBUSY);
+		expect("RETRIEVE_FD frozen", -luo_retrieve(sfd, rn(NTOKENS)),
+		       EBUSY);
+		expect("FINISH frozen", luo_finish(sfd), EBUSY);
+		if (chance(50)) {
+			logop("close fd %d (%s) while frozen", sfd,
+			      fds[sfd].what);
+			close(sfd);
+			model_close(sfd);
+		}
+	}
+	logop("unfreeze (test knob)");
+	expect("unfreeze", knob("0"), 0);
 }
 
 /* ---- threads racing on one session ---- */
@@ -1729,7 +1797,7 @@ static void run_ops(void)
 		{ op_finish, 40 }, { op_write, 80 }, { op_truncate, 40 },
 		{ op_seal, 30 }, { op_seek, 30 }, { op_check, 40 },
 		{ op_badcmd, 40 }, { op_reopen_luo, 15 }, { op_fork, 4 },
-		{ op_threads, 4 }, { op_test_write, 20 },
+		{ op_threads, 4 }, { op_test_write, 20 }, { op_frozen, 3 },
 	};
 	unsigned int total = 0, k, r;
 
