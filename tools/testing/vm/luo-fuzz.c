@@ -1456,6 +1456,10 @@ static void op_frozen(void)
 		return;
 	}
 	expect("freeze", err, 0);
+	/* The freeze holds the folios written since preserve as well. */
+	for (k = 0; k < ninos; k++)
+		if (inos[k].npres)
+			inos[k].held = inos[k].mask;
 	if (luo >= 0) {
 		expect("CREATE_SESSION frozen", -luo_create(pool_name(rn(NNAMES))),
 		       EBUSY);
