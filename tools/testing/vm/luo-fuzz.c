@@ -1616,6 +1616,9 @@ static void save_model(void)
 	fprintf(f, "end\n");
 	if (fclose(f))
 		fail("model write: %s", strerror(errno));
+	/* The position is handed over too: the next stage reads from 0. */
+	if (lseek(mfd, 0, SEEK_SET))
+		fail("model rewind: %s", strerror(errno));
 	if (luo < 0) {
 		luo = open("/dev/liveupdate", O_RDWR);
 		if (luo < 0)
