@@ -628,6 +628,9 @@ static void op_new_obj(void)
 		test_text(of);
 		logop("new test object fd %d \"%s\"", fd, ofs[of].text);
 		set_fd(fd, K_TEST, of, "test-object");
+		if (pwrite(fd, ofs[of].text, strlen(ofs[of].text), 0) !=
+		    (ssize_t)strlen(ofs[of].text))
+			fail("write of a new test object: %s", strerror(errno));
 		return;
 	}
 	if (k < 6) {
