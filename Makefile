@@ -23,7 +23,7 @@ KMAKE = $(MAKE) -s -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
 	KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=liveupdate \
 	KBUILD_BUILD_HOST=liveupdate
 
-.PHONY: all deps base overlay kernel initramfs lib-tests tools fuzz \
+.PHONY: all deps base overlay kernel initramfs lib-tests tools fuzz fuzz-guest \
 	bench-lib bench-scale check demo vm clean distclean
 
 all: kernel initramfs
@@ -65,6 +65,14 @@ tools: deps
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# The uAPI fuzzer in the guest with fresh seeds for SECONDS (FUZZ_OPS
+# operations per stage); a failing seed reproduces with
+# tools/testing/vm/run-vm --append "lu.seed=S lu.ops=N" luo-fuzz.
+SECONDS ?= 600
+FUZZ_OPS ?= 20000
+fuzz-guest: kernel initramfs
+	@tools/testing/vm/fuzz-guest.sh "$(TOP)" "$(BUILD)" $(SECONDS) $(FUZZ_OPS)
 
 # Userspace benchmark of kho_array against the kernel's XArray.
 bench-lib: base

@@ -14,7 +14,7 @@ gen=$build/gen_init_cpio
 [ "$gen" -nt "$src/usr/gen_init_cpio.c" ] ||
 	gcc -O2 -o "$gen" "$src/usr/gen_init_cpio.c"
 
-static_progs=("$vm/kexec-load.c" "$vm/memfd-demo.c"
+static_progs=("$vm/kexec-load.c" "$vm/memfd-demo.c" "$vm/luo-fuzz.c"
 	"$top/tools/liveupdate/luo-agent.c" "$top/tools/liveupdate/luo-cache.c")
 for c in "${static_progs[@]}"; do
 	bin=$out/bin/$(basename "$c" .c)
