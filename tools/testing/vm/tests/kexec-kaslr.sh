@@ -5,7 +5,7 @@
 # Kernel bss in /proc/iomem) and hands the list on, with its scratch
 # areas, on the next kernel's command line. Fails if a kernel does not lie
 # wholly inside one scratch area of the kernel that started it, or if all
-# the kernels ran at the same physical address (KASLR did not run).
+# the kexec'd kernels ran at the same physical address (KASLR did not run).
 . /tests/lib.sh
 stage=$1
 last=11
@@ -54,10 +54,11 @@ if [ "$stage" -lt $last ]; then
 	exit 1
 fi
 
-distinct=$(echo "$addrs" | tr , '\n' | sort -u | wc -l)
-echo "LUTEST-KASLR load addresses $addrs ($distinct distinct)"
+# Only the kernels started by kexec count: QEMU placed the first one.
+distinct=$(echo "$addrs" | tr , '\n' | sed 1d | sort -u | wc -l)
+echo "LUTEST-KASLR load addresses $addrs ($distinct distinct after kexec)"
 if [ "$distinct" -lt 2 ]; then
-	echo "every kernel ran at 0x$start: KASLR did not move it"
+	echo "every kexec'd kernel ran at 0x$start: KASLR did not move it"
 	exit 1
 fi
 lu_boots $last
