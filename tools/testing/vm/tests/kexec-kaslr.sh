@@ -40,7 +40,7 @@ fi
 addrs=$(lu_arg lu.kaslr_addrs)
 addrs=${addrs:+$addrs,}0x$start
 if [ "$stage" -lt $last ]; then
-	scratch=$(awk '{ printf "%s%s+%s", NR > 1 ? "," : "", $1, $2 }' \
+	scratch=$(awk '{ printf "%s%s+%s", (NR > 1 ? "," : ""), $1, $2 }' \
 		/sys/kernel/debug/kho/out/scratch)
 	[ -n "$scratch" ] || { echo "no scratch areas"; exit 1; }
 	# lu_kexec appends: drop the previous values to keep the line short.
