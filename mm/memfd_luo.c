@@ -679,9 +679,9 @@ static void memfd_v2_release(struct kho_array *pages)
  * the folio the previous one began (@head, @head_v, @next).
  */
 static int memfd_v2_claim_run(struct memfd_luo_in *in, unsigned long first,
-			       unsigned long nr, u64 v, u64 step,
-			       unsigned long *head, u64 *head_v,
-			       unsigned long *next)
+			      unsigned long nr, u64 v, u64 step,
+			      unsigned long *head, u64 *head_v,
+			      unsigned long *next)
 {
 	unsigned long i = 0, n, size;
 	struct folio *folio;
