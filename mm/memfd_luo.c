@@ -253,7 +253,9 @@ static struct memfd_luo_in *memfd_luo_in_get(u64 size, u64 pos)
 	if (!in)
 		return ERR_PTR(-ENOMEM);
 	memfd_luo_spare = NULL;
-	*in = (struct memfd_luo_in){ .size = size, .pos = pos, .mode = -1 };
+	/* Version 1 stores no seals: a new shmem file's F_SEAL_SEAL. */
+	*in = (struct memfd_luo_in){ .size = size, .pos = pos,
+				     .seals = F_SEAL_SEAL, .mode = -1 };
 	INIT_LIST_HEAD(&in->folios);
 	return in;
 }
