@@ -10,7 +10,9 @@
  * kho_array of pages plus the seals. At kexec (freeze) folios that
  * appeared since, written into holes, are picked up and the object is
  * stored anew. The next kernel builds a new memfd from the newest version
- * it reads; folios come back as they were, large ones as large folios.
+ * it reads; folios come back as they were, large ones as large folios,
+ * charged to the memory cgroup of the process that retrieves the file:
+ * all of them or none (struct memfd_luo_in).
  */
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
@@ -29,6 +31,8 @@
 #include <linux/kho_vmalloc.h>
 #include <linux/liveupdate.h>
 #include <linux/memblock.h>
+#include <linux/memcontrol.h>
+#include <linux/mutex.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -197,53 +201,205 @@ static int memfd_luo_collect(struct memfd_luo *m)
 	return 0;
 }
 
-/* A new memfd for the restored contents. */
-static struct file *memfd_luo_file(u64 size, u64 pos)
-{
-	struct file *file;
+/**
+ * struct memfd_luo_in - a memfd of the previous kernel, not retrieved yet
+ * @list: in memfd_luo_incoming
+ * @handle: its serialized data (the registry handle)
+ * @folios: its folios, claimed from KHO and linked by their lru field
+ *          (they are on no LRU until a file takes them), each with its
+ *          page index in ->index, uptodate if it holds data
+ * @nr: folios in @folios
+ * @pages: pages of @folios
+ * @size: file size
+ * @pos: file position
+ * @seals: seals of the file
+ * @mode: permission bits, or -1 to keep shmem's
+ *
+ * A retrieve that fails for want of memory (a memory cgroup at its
+ * limit, an allocation failing) leaves it here as it was: nothing is
+ * lost, and the next retrieve, maybe from another cgroup, tries again.
+ * Finish releases what nobody retrieved.
+ */
+struct memfd_luo_in {
+	struct list_head list;
+	u64 handle;
+	struct list_head folios;
+	unsigned long nr;
+	unsigned long pages;
+	u64 size;
+	u64 pos;
+	unsigned int seals;
+	int mode;
+};
 
+static LIST_HEAD(memfd_luo_incoming);
+static DEFINE_MUTEX(memfd_luo_incoming_lock);
+
+/*
+ * Allocated before the record is claimed, so that a retrieve failing for
+ * want of memory fails before anything of the previous kernel is touched.
+ */
+static struct memfd_luo_in *memfd_luo_spare;
+
+/* The incoming state a version restore fills; checks size and position. */
+static struct memfd_luo_in *memfd_luo_in_get(u64 size, u64 pos)
+{
+	struct memfd_luo_in *in;
+
+	lockdep_assert_held(&memfd_luo_incoming_lock);
 	if (size > MAX_LFS_FILESIZE || pos > MAX_LFS_FILESIZE)
 		return ERR_PTR(-EINVAL);
-	file = shmem_file_setup("memfd:luo", size, VM_NORESERVE);
-	if (IS_ERR(file))
-		return file;
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
-	file->f_flags |= O_LARGEFILE;
-	file->f_pos = pos;
-	return file;
+	in = memfd_luo_spare ?: kmalloc(sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return ERR_PTR(-ENOMEM);
+	memfd_luo_spare = NULL;
+	/* Version 1 stores no seals: a new shmem file's F_SEAL_SEAL. */
+	*in = (struct memfd_luo_in){ .size = size, .pos = pos,
+				     .seals = F_SEAL_SEAL, .mode = -1 };
+	INIT_LIST_HEAD(&in->folios);
+	return in;
+}
+
+/* Free the folios of @in and @in (back to the spare if that is empty). */
+static void memfd_luo_in_put(struct memfd_luo_in *in)
+{
+	struct folio *folio, *next;
+
+	lockdep_assert_held(&memfd_luo_incoming_lock);
+	list_for_each_entry_safe(folio, next, &in->folios, lru) {
+		list_del(&folio->lru);
+		folio_put(folio);
+	}
+	if (memfd_luo_spare)
+		kfree(in);
+	else
+		memfd_luo_spare = in;
+}
+
+static struct memfd_luo_in *memfd_luo_in_find(u64 handle)
+{
+	struct memfd_luo_in *in;
+
+	list_for_each_entry(in, &memfd_luo_incoming, list)
+		if (in->handle == handle)
+			return in;
+	return NULL;
 }
 
 /* Highest page index of a shmem file. */
 #define MEMFD_LUO_MAX_INDEX	((pgoff_t)(MAX_LFS_FILESIZE >> PAGE_SHIFT))
 
-/* Add a folio of the previous kernel at @index; consumes the folio. */
-static int memfd_luo_insert(struct file *file, struct folio *folio,
+/* Add a claimed folio of the previous kernel at @index; consumes it. */
+static int memfd_luo_in_add(struct memfd_luo_in *in, struct folio *folio,
 			    pgoff_t index, u64 flags)
 {
-	struct inode *inode = file_inode(file);
 	unsigned long nr = folio_nr_pages(folio);
-	int err = -EINVAL;
 
 	/*
 	 * Folios may lie past the end of the file (fallocate() with
 	 * FALLOC_FL_KEEP_SIZE, a large folio straddling it), not past what
 	 * shmem can index.
 	 */
-	if (!IS_ALIGNED(index, nr) || index > MEMFD_LUO_MAX_INDEX + 1 - nr)
-		goto put;
-	/*
-	 * Dirty whatever the flag says: a page written through a shared
-	 * mapping may be dirty only in the page tables of the previous
-	 * kernel, and a clean shmem folio can be dropped (drop_caches,
-	 * reclaim) as if it held nothing.
-	 */
+	if (!IS_ALIGNED(index, nr) || index > MEMFD_LUO_MAX_INDEX + 1 - nr) {
+		folio_put(folio);
+		return -EINVAL;
+	}
+	folio->index = index;
+	if (flags & MEMFD_LUO_FOLIO_UPTODATE)
+		folio_mark_uptodate(folio);
+	list_add_tail(&folio->lru, &in->folios);
+	in->nr++;
+	in->pages += nr;
+	return 0;
+}
+
+/*
+ * Charges may reclaim in the cgroup but never call its OOM killer, which
+ * would kill the retriever itself: a cgroup too small gets -ENOMEM.
+ */
+#define MEMFD_LUO_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL)
+
+/* One line on why the file of @in could not be made, and what is kept. */
+static void memfd_luo_in_failed(struct memfd_luo_in *in, struct folio *folio,
+				unsigned long charged, int err)
+{
+	unsigned long usage = 0, max = 0;
+	char cg[64] = "none";
+#ifdef CONFIG_MEMCG
+	struct mem_cgroup *memcg = get_mem_cgroup_from_current();
+
+	if (memcg) {
+		cgroup_path(memcg->css.cgroup, cg, sizeof(cg));
+		usage = page_counter_read(&memcg->memory);
+		max = READ_ONCE(memcg->memory.max);
+		mem_cgroup_put(memcg);
+	}
+#endif
+	pr_warn("retrieve of %#llx (%llu bytes, %lu pages in %lu folios) failed (%d) at page %lu, after %lu pages charged to memory cgroup %s (usage %lu, max %lu pages); undone, the file stays preserved: retry\n",
+		in->handle, in->size, in->pages, in->nr, err,
+		folio ? folio->index : 0, charged, cg, usage, max);
+}
+
+/*
+ * Make the file of @in. All or nothing: every folio is charged to the
+ * memory cgroup of the caller and added to the page cache, locked and
+ * off the LRU, before any becomes part of the file; if one fails, those
+ * added are taken out and uncharged, and @in is as it was.
+ */
+static struct file *memfd_luo_in_file(struct memfd_luo_in *in)
+{
+	struct folio *folio = NULL, *added, *next;
+	unsigned long charged = 0;
+	struct inode *inode;
+	struct file *file;
+	int err = 0;
+
+	file = shmem_file_setup("memfd:luo", in->size, VM_NORESERVE);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto fail;
+	}
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	file->f_flags |= O_LARGEFILE;
+	file->f_pos = in->pos;
+	inode = file_inode(file);
+	if (in->mode >= 0)
+		inode->i_mode = (inode->i_mode & ~0777) | in->mode;
+	SHMEM_I(inode)->seals = in->seals;
+	/* What memfd_add_seals() does for F_SEAL_WRITE. */
+	if (in->seals & F_SEAL_WRITE) {
+		err = mapping_deny_writable(file->f_mapping);
+		if (err)
+			goto put_file;
+	}
 	inode_lock(inode);
-	err = shmem_insert_folio(inode, folio, index,
-				 flags & MEMFD_LUO_FOLIO_UPTODATE, true);
+	list_for_each_entry(folio, &in->folios, lru) {
+		err = shmem_insert_folio(inode, folio, folio->index,
+					 MEMFD_LUO_GFP);
+		if (err)
+			goto undo_added;
+		charged += folio_nr_pages(folio);
+	}
+	list_for_each_entry_safe(added, next, &in->folios, lru) {
+		list_del(&added->lru);
+		shmem_insert_folio_commit(added);
+		folio_put(added);
+	}
 	inode_unlock(inode);
-put:
-	folio_put(folio);
-	return err;
+	return file;
+
+undo_added:
+	list_for_each_entry(added, &in->folios, lru) {
+		if (added == folio)
+			break;
+		shmem_insert_folio_undo(inode, added);
+	}
+	inode_unlock(inode);
+put_file:
+	fput(file);
+fail:
+	memfd_luo_in_failed(in, folio, charged, err);
+	return ERR_PTR(err);
 }
 
 /* Version 1: dense array of folio descriptors in a kho_vmalloc buffer. */
@@ -346,20 +502,19 @@ static void *memfd_v1_restore(const struct kho_format *fmt, u64 handle)
 {
 	struct memfd_luo_folio_ser *arr;
 	struct memfd_luo_v1 *ser = memfd_v1_open(handle, &arr);
-	struct file *file;
-	u64 i, nr, last = 0;
-	int err = -EINVAL;
+	struct memfd_luo_in *in;
+	u64 i = 0, nr, last = 0;
+	int err = 0;
 
 	if (!ser)
 		return ERR_PTR(-EINVAL);
 	nr = le64_to_cpu(ser->nr_folios);
-	file = memfd_luo_file(le64_to_cpu(ser->size), le64_to_cpu(ser->pos));
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		i = 0;
+	in = memfd_luo_in_get(le64_to_cpu(ser->size), le64_to_cpu(ser->pos));
+	if (IS_ERR(in)) {
+		err = PTR_ERR(in);
 		goto release;
 	}
-	for (i = 0, err = 0; i < nr && !err; i++) {
+	for (; i < nr && !err; i++) {
 		u64 pf = le64_to_cpu(arr[i].pfn_flags);
 		u64 index = le64_to_cpu(arr[i].index);
 		struct folio *folio = NULL;
@@ -371,10 +526,10 @@ static void *memfd_v1_restore(const struct kho_format *fmt, u64 handle)
 			break;
 		}
 		last = index + folio_nr_pages(folio);
-		err = memfd_luo_insert(file, folio, index, pf & 0xfff);
+		err = memfd_luo_in_add(in, folio, index, pf & 0xfff);
 	}
 	if (err)
-		fput(file);
+		memfd_luo_in_put(in);
 release:
 	if (err) {
 		memfd_v1_release(arr, i, nr);
@@ -382,7 +537,7 @@ release:
 	}
 	vfree(arr);
 	kho_restore_free(ser);
-	return err ? ERR_PTR(err) : file;
+	return err ? ERR_PTR(err) : in;
 }
 
 static void memfd_v1_discard(const struct kho_format *fmt, u64 handle)
@@ -519,16 +674,16 @@ static void memfd_v2_release(struct kho_array *pages)
 }
 
 /*
- * Claim and insert the folios of one run: @nr pages from index @first,
+ * Claim the folios of one run into @in: @nr pages from index @first,
  * values @v + i * @step (any step: small folios the page allocator gave
  * out in descending order make runs of step -4096). The pages of a large
  * folio follow its head in steps of 4096, also when a run starts inside
  * the folio the previous one began (@head, @head_v, @next).
  */
-static int memfd_v2_insert_run(struct file *file, unsigned long first,
-			       unsigned long nr, u64 v, u64 step,
-			       unsigned long *head, u64 *head_v,
-			       unsigned long *next)
+static int memfd_v2_claim_run(struct memfd_luo_in *in, unsigned long first,
+			      unsigned long nr, u64 v, u64 step,
+			      unsigned long *head, u64 *head_v,
+			      unsigned long *next)
 {
 	unsigned long i = 0, n, size;
 	struct folio *folio;
@@ -538,7 +693,7 @@ static int memfd_v2_insert_run(struct file *file, unsigned long first,
 	while (i < nr) {
 		pv = v + i * step;
 		if (first + i < *next) {
-			/* Pages of the current folio (the head just inserted). */
+			/* Pages of the current folio (the head just claimed). */
 			n = min(nr - i, *next - (first + i));
 			if (pv != *head_v + (first + i - *head) * PAGE_SIZE ||
 			    (n > 1 && step != PAGE_SIZE))
@@ -559,7 +714,7 @@ static int memfd_v2_insert_run(struct file *file, unsigned long first,
 		*head = first + i;
 		*head_v = pv;
 		*next = first + i + size;
-		err = memfd_luo_insert(file, folio, first + i,
+		err = memfd_luo_in_add(in, folio, first + i,
 				       pv & MEMFD_LUO_V2_FLAGS);
 		if (err)
 			return err;
@@ -572,46 +727,40 @@ static void *memfd_v2_restore(const struct kho_format *fmt, u64 handle)
 	unsigned long first, nr, head = 0, next = 0;
 	struct kho_array pages;
 	struct memfd_luo_v2 *ser = memfd_v2_open(handle, &pages);
+	struct memfd_luo_in *in;
 	struct kho_array_iter it;
 	u64 v, step, head_v = 0;
-	struct file *file;
 	int err = 0;
 
 	if (!ser)
 		return ERR_PTR(-EINVAL);
-	file = memfd_luo_file(le64_to_cpu(ser->size), le64_to_cpu(ser->pos));
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
+	in = memfd_luo_in_get(le64_to_cpu(ser->size), le64_to_cpu(ser->pos));
+	if (IS_ERR(in)) {
+		err = PTR_ERR(in);
 		goto release;
 	}
 	kho_array_for_each_run(&pages, &it, first, nr, v, step) {
-		err = memfd_v2_insert_run(file, first, nr, v, step, &head,
-					  &head_v, &next);
+		err = memfd_v2_claim_run(in, first, nr, v, step, &head,
+					 &head_v, &next);
 		if (err)
 			break;
 	}
 	if (!err && le32_to_cpu(ser->seals) & ~MEMFD_LUO_SEALS)
 		err = -EINVAL;
 	if (!err) {
-		struct inode *inode = file_inode(file);
-
-		inode->i_mode = (inode->i_mode & ~0777) | le32_to_cpu(ser->mode);
-		SHMEM_I(inode)->seals = le32_to_cpu(ser->seals);
-		/* What memfd_add_seals() does for F_SEAL_WRITE. */
-		if (le32_to_cpu(ser->seals) & F_SEAL_WRITE)
-			err = mapping_deny_writable(file->f_mapping);
-	}
-	if (!err)
+		in->seals = le32_to_cpu(ser->seals);
+		in->mode = le32_to_cpu(ser->mode);
 		goto free_meta;
-	fput(file);
+	}
+	memfd_luo_in_put(in);
 release:
 	memfd_v2_release(&pages);
 	pr_err("version 2: cannot restore the file (%d)\n", err);
-	file = ERR_PTR(err);
+	in = ERR_PTR(err);
 free_meta:
 	kho_array_destroy(&pages);
 	kho_restore_free(ser);
-	return file;
+	return in;
 }
 
 static void memfd_v2_discard(const struct kho_format *fmt, u64 handle)
@@ -797,21 +946,57 @@ static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
 	memfd_luo_free(m);
 }
 
+/*
+ * The first retrieve claims the record and every folio into a struct
+ * memfd_luo_in; making the file of it may fail for want of memory, and
+ * then it stays for the next retrieve (args->retryable).
+ */
 static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 {
-	struct file *file = kho_registry_restore(MEMFD_LUO_FAMILY,
-						 args->serialized_data);
+	struct memfd_luo_in *in;
+	struct file *file;
 
-	if (IS_ERR(file))
+	guard(mutex)(&memfd_luo_incoming_lock);
+	in = memfd_luo_in_find(args->serialized_data);
+	if (!in) {
+		if (!memfd_luo_spare)
+			memfd_luo_spare = kmalloc(sizeof(*in), GFP_KERNEL);
+		if (!memfd_luo_spare) {
+			args->retryable = true;
+			return -ENOMEM;
+		}
+		in = kho_registry_restore(MEMFD_LUO_FAMILY,
+					  args->serialized_data);
+		if (IS_ERR(in))
+			return PTR_ERR(in);
+		in->handle = args->serialized_data;
+		list_add(&in->list, &memfd_luo_incoming);
+	}
+	file = memfd_luo_in_file(in);
+	if (IS_ERR(file)) {
+		args->retryable = true;
 		return PTR_ERR(file);
+	}
+	list_del(&in->list);
+	kfree(in);
 	args->file = file;
 	return 0;
 }
 
 static void memfd_luo_finish(struct liveupdate_file_op_args *args)
 {
-	if (!args->retrieved)
+	struct memfd_luo_in *in;
+
+	if (args->retrieved)
+		return;
+	guard(mutex)(&memfd_luo_incoming_lock);
+	in = memfd_luo_in_find(args->serialized_data);
+	if (!in) {
 		kho_registry_discard(args->serialized_data);
+		return;
+	}
+	list_del(&in->list);
+	memfd_luo_in_put(in);
 }
 
 static const struct liveupdate_file_ops memfd_luo_ops = {

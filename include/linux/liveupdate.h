@@ -28,10 +28,13 @@ struct liveupdate_file_handler;
  * @serialized_data: what the next kernel gets: set by preserve, may be
  *                   updated by freeze; input of retrieve and finish
  * @private_data: the handler's, old kernel only
+ * @retryable: set by a retrieve that fails but lost nothing (it kept all
+ *             it restored so far): the file can be retrieved again
  */
 struct liveupdate_file_op_args {
 	struct liveupdate_file_handler *handler;
 	bool retrieved;
+	bool retryable;
 	struct file *file;
 	u64 serialized_data;
 	void *private_data;

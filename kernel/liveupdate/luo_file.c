@@ -235,7 +235,10 @@ int luo_file_freeze_all(void)
 	return 0;
 }
 
-/* Return a new reference to the file of @token, retrieving it once. */
+/*
+ * Return a new reference to the file of @token, retrieving it once; a
+ * failed retrieve is final unless the handler says it lost nothing.
+ */
 struct file *luo_file_retrieve(struct luo_session *s, u64 token)
 {
 	struct liveupdate_file_op_args args;
@@ -260,7 +263,9 @@ struct file *luo_file_retrieve(struct luo_session *s, u64 token)
 		luo_file_args(f, &args);
 		err = f->fh->ops->retrieve(&args);
 		if (err) {
-			f->status = err;
+			/* E.g. a memory cgroup at its limit: may work later. */
+			if (!args.retryable)
+				f->status = err;
 			return ERR_PTR(err);
 		}
 		f->file = args.file;

@@ -244,7 +244,7 @@ static inline void check_close_frees(int fd, unsigned long bytes,
 
 	close(fd);
 	sh1 = meminfo_kb("Shmem");
-	check((sh0 - sh1) * KIB >= (long)(bytes - 2 * MIB),
+	check((sh0 - sh1) * (long)KIB >= (long)bytes - 2 * (long)MIB,
 	      "%s: Shmem -%ld kB at close", what, sh0 - sh1);
 	check_freed(f0, bytes, what);
 }
