@@ -1110,7 +1110,7 @@ static void op_badcmd(void)
 	if (cmd == LIVEUPDATE_IOCTL_CREATE_SESSION ||
 	    cmd == LIVEUPDATE_IOCTL_RETRIEVE_SESSION ||
 	    (nr >= LIVEUPDATE_CMD_SESSION_PRESERVE_FD &&
-	     nr <= LIVEUPDATE_CMD_SESSION_FINISH && dir == _IOC_NONE &&
+	     nr <= LIVEUPDATE_CMD_SESSION_GET_NAME && dir == _IOC_NONE &&
 	     !size && type == LIVEUPDATE_IOCTL_TYPE))
 		return;
 	switch (fds[fd].kind) {
@@ -1124,7 +1124,7 @@ static void op_badcmd(void)
 	case K_SESSION:
 		want = type != LIVEUPDATE_IOCTL_TYPE ? ENOTTY :
 		       nr < LIVEUPDATE_CMD_SESSION_BASE ||
-		       nr > LIVEUPDATE_CMD_SESSION_FINISH ? EINVAL : ENOTTY;
+		       nr > LIVEUPDATE_CMD_SESSION_GET_NAME ? EINVAL : ENOTTY;
 		break;
 	default:
 		return;
