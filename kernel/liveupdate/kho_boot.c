@@ -340,8 +340,6 @@ static int __init kho_reserve_scratch(void)
 							      SZ_2G), low))
 			return -ENOMEM;
 	}
-	if (per_node && (node || nodes))
-		kho_reserve_node_scratch(node);
 	if (global) {
 		global = ALIGN(global, SZ_2M);
 		if (kho_add_scratch(memblock_phys_alloc_range(global, SZ_2M, SZ_1M,
@@ -349,6 +347,12 @@ static int __init kho_reserve_scratch(void)
 				    global))
 			return -ENOMEM;
 	}
+	/*
+	 * Listed last, so that kexec places the segments in the low and
+	 * global areas and leaves these to the memory maps.
+	 */
+	if (per_node && (node || nodes))
+		kho_reserve_node_scratch(node);
 	return 0;
 }
 
