@@ -370,6 +370,35 @@ static void __init kho_log_scratch(const char *what)
 	}
 }
 
+/*
+ * Keep an incoming scratch area out of the page allocator, for the next
+ * kexec. Only its free parts are reserved: the early allocations already
+ * in it carry a node id since NUMA init, and reserving over them would
+ * make memblock warn about the mismatch.
+ */
+static void __init kho_reserve_scratch_free(phys_addr_t base, phys_addr_t size)
+{
+	phys_addr_t start, end, limit = base + size;
+	u64 i;
+
+	for (;;) {
+		bool found = false;
+
+		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start,
+					&end, NULL) {
+			start = max(start, base);
+			end = min(end, limit);
+			if (start < end) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return;
+		memblock_reserve(start, end - start);
+	}
+}
+
 /* Called from mm_core_init(), just before memblock frees memory. */
 void __init kho_memory_init(void)
 {
@@ -388,8 +417,8 @@ void __init kho_memory_init(void)
 			       err, why);
 		kho_in.valid = !err;
 		for (i = 0; i < kho_in.nr_scratch; i++) {
-			memblock_reserve(kho_in.scratch[i].addr,
-					 kho_in.scratch[i].size);
+			kho_reserve_scratch_free(kho_in.scratch[i].addr,
+						 kho_in.scratch[i].size);
 			kho_out.scratch[i] = kho_in.scratch[i];
 		}
 		kho_out.nr_scratch = kho_in.nr_scratch;
