@@ -433,6 +433,33 @@ static int __init kho_selftest_preserve_vmalloc(u32 generation,
 	return 0;
 }
 
+/*
+ * Keep the free parts of [@base, @base + @size) out of the page allocator
+ * of this kernel (only the free parts: reserving over an early allocation
+ * that has a node id makes memblock warn).
+ */
+static void __init kho_selftest_hold(phys_addr_t base, phys_addr_t size)
+{
+	phys_addr_t start, end, limit = base + size;
+	bool found;
+	u64 i;
+
+	do {
+		found = false;
+		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start,
+					&end, NULL) {
+			start = max(start, base);
+			end = min(end, limit);
+			if (start < end) {
+				found = true;
+				break;
+			}
+		}
+		if (found)
+			memblock_reserve(start, end - start);
+	} while (found);
+}
+
 /**
  * kho_selftest_memblock() - set aside memory across a node boundary
  *
@@ -440,8 +467,9 @@ static int __init kho_selftest_preserve_vmalloc(u32 generation,
  * last block of a node and the first block of the next one when both are
  * free, so that this generation preserves a run that crosses the
  * boundary (and the boundary of memblock regions there). The first
- * kernel has its node data there; a kernel booted through KHO, which
- * allocated only from scratch, has them free.
+ * kernel has its node data there: it holds the free parts of the two
+ * blocks instead, so that nothing it preserves lands there and the next
+ * kernel, which allocates only from scratch early, finds them free.
  */
 void __init kho_selftest_memblock(void)
 {
@@ -460,12 +488,19 @@ void __init kho_selftest_memblock(void)
 		    IS_ALIGNED(r->base, KHO_STRADDLE_BLOCK) &&
 		    prev->size >= KHO_STRADDLE_BLOCK &&
 		    r->size >= KHO_STRADDLE_BLOCK &&
-		    !memblock_is_region_reserved(base, 2 * KHO_STRADDLE_BLOCK) &&
-		    kho_preserved_range(pfn, end, &busy_end) == end &&
 		    !kho_scratch_overlap(base, 2 * KHO_STRADDLE_BLOCK)) {
-			memblock_reserve(base, 2 * KHO_STRADDLE_BLOCK);
-			kho_selftest_straddle = base;
-			return;
+			if (!memblock_is_region_reserved(base, 2 * KHO_STRADDLE_BLOCK) &&
+			    kho_preserved_range(pfn, end, &busy_end) == end) {
+				memblock_reserve(base, 2 * KHO_STRADDLE_BLOCK);
+				kho_selftest_straddle = base;
+				return;
+			}
+			if (!kho_in.nr_scratch) {
+				kho_selftest_hold(base, 2 * KHO_STRADDLE_BLOCK);
+				pr_info("holding %llu MiB at %pa across nodes for the next kernel\n",
+					(u64)(2 * KHO_STRADDLE_BLOCK) >> 20, &base);
+				return;
+			}
 		}
 		prev = r;
 	}
