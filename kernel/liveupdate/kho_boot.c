@@ -37,7 +37,8 @@ early_param("kho", kho_parse_enable);
 
 /* kho_scratch=N% of memory reserved at boot, or =LOWMEM,GLOBAL[,PERNODE] */
 static unsigned int kho_scratch_scale __initdata = 200;
-static phys_addr_t kho_scratch_size[2] __initdata;
+/* low, global, per node */
+static phys_addr_t kho_scratch_size[3] __initdata;
 
 static int __init kho_parse_scratch(char *p)
 {
@@ -64,9 +65,7 @@ static int __init kho_parse_scratch(char *p)
 	}
 	if (*p || !(size[0] + size[1] + size[2]))
 		goto bad;
-	/* Without NUMA the per-node areas fold into the global one. */
-	kho_scratch_size[0] = size[0];
-	kho_scratch_size[1] = size[1] + size[2];
+	memcpy(kho_scratch_size, size, sizeof(size));
 	return 0;
 bad:
 	pr_err("kho_scratch=: want N%% or LOWMEM,GLOBAL[,PERNODE] sizes\n");
@@ -98,10 +97,34 @@ void __init kho_parse_setup_data(u64 pa, u32 len)
 	kho_setup_found = true;
 }
 
+/*
+ * Is [addr, addr + size) memory? Memblock splits memory into regions at
+ * node boundaries (and at scratch boundaries): a range may span several
+ * adjacent regions.
+ */
+static bool __init kho_is_memory(phys_addr_t addr, phys_addr_t size)
+{
+	phys_addr_t end = addr + size;
+	struct memblock_region *r;
+
+	if (memblock_is_region_memory(addr, size))
+		return true;
+	for_each_mem_region(r) {
+		if (r->base + r->size <= addr)
+			continue;
+		if (r->base > addr)
+			return false;
+		addr = r->base + r->size;
+		if (addr >= end)
+			return true;
+	}
+	return false;
+}
+
 bool __init kho_area_ok(phys_addr_t addr, phys_addr_t size)
 {
 	return size && PAGE_ALIGNED(addr) && PAGE_ALIGNED(size) &&
-	       addr + size > addr && memblock_is_region_memory(addr, size);
+	       addr + size > addr && kho_is_memory(addr, size);
 }
 
 bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
@@ -220,13 +243,73 @@ void __init kho_memblock_setup(void)
 	memblock_set_kho_scratch_only();
 }
 
+static int __init kho_add_scratch(phys_addr_t addr, phys_addr_t size)
+{
+	if (!addr)
+		return -ENOMEM;
+	kho_out.scratch[kho_out.nr_scratch++] = (struct kho_area){ addr, size };
+	return 0;
+}
+
+/*
+ * One area on each node holds what the next kernel allocates on that node
+ * before memblock_free_all() (its memory map, node data): without it all
+ * of that would land on the node of the global area.
+ */
+static bool __init kho_scratch_per_node(void)
+{
+	unsigned int nodes = num_node_state(N_MEMORY);
+
+	return IS_ENABLED(CONFIG_NUMA) && nodes > 1 &&
+	       nodes <= KHO_MAX_SCRATCH - 2;
+}
+
+/* Default size of the area of @nid: twice its memory map. */
+static phys_addr_t __init kho_node_scratch_size(int nid)
+{
+	u64 map = (u64)node_present_pages(nid) * sizeof(struct page);
+
+	return max_t(phys_addr_t, SZ_8M,
+		     ALIGN(div_u64(map * kho_scratch_scale, 100), SZ_2M));
+}
+
+static void __init kho_reserve_node_scratch(phys_addr_t size)
+{
+	phys_addr_t addr;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		phys_addr_t sz = size ? ALIGN(size, SZ_2M) :
+					kho_node_scratch_size(nid);
+
+		addr = memblock_alloc_range_nid(sz, SZ_2M, SZ_1M,
+						MEMBLOCK_ALLOC_ACCESSIBLE,
+						nid, true);
+		if (!addr) {
+			/* A small node: its early allocations go elsewhere. */
+			pr_info("no room for scratch on node %d\n", nid);
+			continue;
+		}
+		kho_add_scratch(addr, sz);
+		pr_info("per-node scratch of %llu MiB on node %d\n",
+			(u64)sz >> 20, nid);
+	}
+}
+
 static int __init kho_reserve_scratch(void)
 {
 	phys_addr_t reserved = memblock_reserved_size();
 	phys_addr_t low = kho_scratch_size[0], global = kho_scratch_size[1];
-	phys_addr_t addr;
+	phys_addr_t node = kho_scratch_size[2], nodes = 0;
+	bool per_node = kho_scratch_per_node();
+	int nid;
 
-	if (!low && !global) {
+	if (!per_node) {
+		/* Without NUMA the per-node areas fold into the global one. */
+		global += node;
+		node = 0;
+	}
+	if (!low && !global && !node) {
 		/* Room for the next kernel, its initramfs and its memmap. */
 		low = SZ_16M;
 		/*
@@ -236,29 +319,55 @@ static int __init kho_reserve_scratch(void)
 		 */
 		if (IS_ENABLED(CONFIG_SWIOTLB) && max_pfn > PFN_DOWN(SZ_4G))
 			low += swiotlb_size_or_default();
+		global = div_u64((u64)reserved * kho_scratch_scale, 100);
+		/* The memory maps go to the per-node areas. */
+		if (per_node)
+			for_each_node_state(nid, N_MEMORY)
+				nodes += kho_node_scratch_size(nid);
 		global = max_t(phys_addr_t, SZ_64M,
-			       div_u64((u64)reserved * kho_scratch_scale, 100));
+			       global > nodes ? global - nodes : 0);
+	} else if (node) {
+		nodes = (phys_addr_t)num_node_state(N_MEMORY) * ALIGN(node, SZ_2M);
 	}
 	/* The next kernel would refuse it (kho_read_handover()). */
-	if (low + global > memblock_phys_mem_size() / KHO_SCRATCH_MAX_FRACTION)
+	if (low + global + nodes >
+	    memblock_phys_mem_size() / KHO_SCRATCH_MAX_FRACTION)
 		return -E2BIG;
 	/* kexec wants the purgatory below 2 GiB. */
 	if (low) {
 		low = ALIGN(low, SZ_2M);
-		addr = memblock_phys_alloc_range(low, SZ_2M, SZ_1M, SZ_2G);
-		if (!addr)
+		if (kho_add_scratch(memblock_phys_alloc_range(low, SZ_2M, SZ_1M,
+							      SZ_2G), low))
 			return -ENOMEM;
-		kho_out.scratch[kho_out.nr_scratch++] = (struct kho_area){ addr, low };
 	}
 	if (global) {
 		global = ALIGN(global, SZ_2M);
-		addr = memblock_phys_alloc_range(global, SZ_2M, SZ_1M,
-						 MEMBLOCK_ALLOC_ACCESSIBLE);
-		if (!addr)
+		if (kho_add_scratch(memblock_phys_alloc_range(global, SZ_2M, SZ_1M,
+							      MEMBLOCK_ALLOC_ACCESSIBLE),
+				    global))
 			return -ENOMEM;
-		kho_out.scratch[kho_out.nr_scratch++] = (struct kho_area){ addr, global };
 	}
+	/*
+	 * Listed last, so that kexec places the segments in the low and
+	 * global areas and leaves these to the memory maps.
+	 */
+	if (per_node && (node || nodes))
+		kho_reserve_node_scratch(node);
 	return 0;
+}
+
+static void __init kho_log_scratch(const char *what)
+{
+	unsigned int i;
+
+	for (i = 0; i < kho_out.nr_scratch; i++) {
+		phys_addr_t a = kho_out.scratch[i].addr;
+		phys_addr_t e = a + kho_out.scratch[i].size - 1;
+
+		pr_info("%s scratch [mem %pa-%pa] %llu MiB on node %d\n", what,
+			&a, &e, (u64)kho_out.scratch[i].size >> 20,
+			early_pfn_to_nid(PHYS_PFN(a)));
+	}
 }
 
 /*
@@ -313,6 +422,8 @@ void __init kho_memory_init(void)
 			kho_out.scratch[i] = kho_in.scratch[i];
 		}
 		kho_out.nr_scratch = kho_in.nr_scratch;
+		kho_log_scratch("incoming");
+		kho_selftest_memblock();
 		return;
 	}
 
@@ -325,7 +436,10 @@ void __init kho_memory_init(void)
 		kho_enable = false;
 		pr_err("cannot reserve scratch memory (%d), kexec handover disabled\n",
 		       err);
+		return;
 	}
+	kho_log_scratch("reserved");
+	kho_selftest_memblock();
 }
 
 /* The highest pfn + 1 of the blocks preserved at any order, 0 if none. */

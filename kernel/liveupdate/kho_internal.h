@@ -88,6 +88,11 @@ int kho_check_scratch_room(void);
 void kho_debugfs_init(void);
 void kho_debugfs_add_subtree(const char *name, void *fdt);
 void kho_debugfs_remove_subtree(void *fdt);
+#ifdef CONFIG_KEXEC_HANDOVER_SELFTEST
+void kho_selftest_memblock(void);
+#else
+static inline void kho_selftest_memblock(void) { }
+#endif
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
 void kho_debug_corrupt(void);
 #else

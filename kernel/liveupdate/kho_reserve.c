@@ -18,6 +18,12 @@
  * overlap each other), then, once the bitmap has also been checked
  * against memblock's reservations, to mark the struct pages. Nothing is
  * marked unless the whole map is valid.
+ *
+ * With deferred struct page init, most struct pages are not initialised
+ * yet when the map is taken: the marking pass initialises those of
+ * preserved pages first, and the deferred init threads skip every
+ * preserved page (neither initialised again, which would wipe the marks,
+ * nor freed), asking kho_preserved_range() like memblock_free_all().
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
@@ -107,6 +113,7 @@ static int __init kho_claim_run(void *arg, unsigned long pfn,
 {
 	unsigned long i, end = pfn + (nr << order);
 
+	memmap_init_kho_pages(pfn, end);
 	for (i = pfn; i < end; i++)
 		__SetPageReserved(pfn_to_page(i));
 	for (i = pfn; i < end; i += 1UL << order)
@@ -194,7 +201,7 @@ fail:
 
 /**
  * kho_preserved_range() - find preserved pages that memblock_free_all()
- * must not free
+ * and deferred struct page init must not free
  * @start: first pfn of a free range
  * @end: pfn after it
  * @busy_end: set to the end of the preserved pages found

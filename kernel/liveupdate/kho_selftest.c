@@ -29,6 +29,7 @@
 #include <linux/kho_vmalloc.h>
 #include <linux/kthread.h>
 #include <linux/libfdt.h>
+#include <linux/memblock.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
@@ -62,6 +63,13 @@ static u32 kho_selftest_vm_in_mb __initdata;
 static u32 kho_selftest_vm_in_seed __initdata;
 
 static unsigned int kho_selftest_failed __initdata;
+
+/*
+ * Two blocks of MAX_PAGE_ORDER on either side of a node boundary, from
+ * kho_selftest_memblock(): one run of the map crosses the boundary.
+ */
+#define KHO_STRADDLE_BLOCK	(PAGE_SIZE << MAX_PAGE_ORDER)
+static phys_addr_t kho_selftest_straddle __initdata;
 
 /* Preserved by an early initcall, before kho_init(). */
 static struct folio *kho_selftest_early __initdata;
@@ -431,9 +439,83 @@ static int __init kho_selftest_preserve_vmalloc(u32 generation,
 	return 0;
 }
 
+/*
+ * Keep the free parts of [@base, @base + @size) out of the page allocator
+ * of this kernel (only the free parts: reserving over an early allocation
+ * that has a node id makes memblock warn).
+ */
+static void __init kho_selftest_hold(phys_addr_t base, phys_addr_t size)
+{
+	phys_addr_t start, end, limit = base + size;
+	bool found;
+	u64 i;
+
+	do {
+		found = false;
+		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start,
+					&end, NULL) {
+			start = max(start, base);
+			end = min(end, limit);
+			if (start < end) {
+				found = true;
+				break;
+			}
+		}
+		if (found)
+			memblock_reserve(start, end - start);
+	} while (found);
+}
+
+/**
+ * kho_selftest_memblock() - set aside memory across a node boundary
+ *
+ * Called by kho_memory_init() while memblock still allocates. Takes the
+ * last block of a node and the first block of the next one when both are
+ * free, so that this generation preserves a run that crosses the
+ * boundary (and the boundary of memblock regions there). The first
+ * kernel has its node data there: it holds the free parts of the two
+ * blocks instead, so that nothing it preserves lands there and the next
+ * kernel, which allocates only from scratch early, finds them free.
+ */
+void __init kho_selftest_memblock(void)
+{
+	struct memblock_region *r, *prev = NULL;
+	unsigned long pfn, end, busy_end;
+	phys_addr_t base;
+
+	if (!kho_selftest_nr && !kho_selftest_mb)
+		return;
+	for_each_mem_region(r) {
+		base = r->base - KHO_STRADDLE_BLOCK;
+		pfn = PHYS_PFN(base);
+		end = pfn + 2 * (1UL << MAX_PAGE_ORDER);
+		if (prev && prev->base + prev->size == r->base &&
+		    memblock_get_region_node(prev) != memblock_get_region_node(r) &&
+		    IS_ALIGNED(r->base, KHO_STRADDLE_BLOCK) &&
+		    prev->size >= KHO_STRADDLE_BLOCK &&
+		    r->size >= KHO_STRADDLE_BLOCK &&
+		    !kho_scratch_overlap(base, 2 * KHO_STRADDLE_BLOCK)) {
+			if (!memblock_is_region_reserved(base, 2 * KHO_STRADDLE_BLOCK) &&
+			    kho_preserved_range(pfn, end, &busy_end) == end) {
+				memblock_reserve(base, 2 * KHO_STRADDLE_BLOCK);
+				kho_selftest_straddle = base;
+				return;
+			}
+			if (!kho_in.nr_scratch) {
+				kho_selftest_hold(base, 2 * KHO_STRADDLE_BLOCK);
+				pr_info("holding %llu MiB at %pa across nodes for the next kernel\n",
+					(u64)(2 * KHO_STRADDLE_BLOCK) >> 20, &base);
+				return;
+			}
+		}
+		prev = r;
+	}
+}
+
 static int __init kho_selftest_preserve(u32 generation)
 {
 	unsigned int nr = kho_selftest_nr, bulk = kho_selftest_mb / 4;
+	unsigned int straddle = kho_selftest_straddle ? 2 : 0;
 	u32 vm_seed = 0x7a110c00 + generation;
 	struct kho_selftest_rec *rec;
 	struct kho_vmalloc vm = {};
@@ -444,9 +526,31 @@ static int __init kho_selftest_preserve(u32 generation)
 	int err;
 
 	prandom_seed_state(&rnd, 0x5eed0000 + generation);
-	rec = kho_alloc_preserve((nr + bulk) * sizeof(*rec));
+	rec = kho_alloc_preserve((nr + bulk + straddle) * sizeof(*rec));
 	if (IS_ERR(rec))
 		return PTR_ERR(rec);
+	/* Memblock pages, not folios: filled and preserved as a range. */
+	for (i = 0; i < straddle; i++) {
+		phys_addr_t phys = kho_selftest_straddle + i * KHO_STRADDLE_BLOCK;
+		u32 seed = prandom_u32_state(&rnd);
+
+		kho_fill_words(phys_to_virt(phys), KHO_STRADDLE_BLOCK / sizeof(u64),
+			       seed);
+		rec[nr + bulk + i].phys = cpu_to_le64(phys);
+		rec[nr + bulk + i].order = cpu_to_le32(MAX_PAGE_ORDER);
+		rec[nr + bulk + i].seed = cpu_to_le32(seed);
+	}
+	if (straddle) {
+		err = kho_preserve_pages(pfn_to_page(PHYS_PFN(kho_selftest_straddle)),
+					 2 << MAX_PAGE_ORDER);
+		if (err)
+			return err;
+		pr_info("generation %u: preserved a run across nodes %d and %d at %pa\n",
+			generation, pfn_to_nid(PHYS_PFN(kho_selftest_straddle)),
+			pfn_to_nid(PHYS_PFN(kho_selftest_straddle +
+					    KHO_STRADDLE_BLOCK)),
+			&kho_selftest_straddle);
+	}
 	for (i = 0; i < nr + bulk; i++) {
 		unsigned int order = i < nr ? kho_random_order(&rnd, i) :
 					      MAX_PAGE_ORDER;
@@ -475,7 +579,7 @@ static int __init kho_selftest_preserve(u32 generation)
 	if (IS_ERR(fdt))
 		return PTR_ERR(fdt);
 	err = fdt_setprop_u32(fdt, 0, "generation", generation);
-	err = err ?: fdt_setprop_u32(fdt, 0, "count", nr + bulk);
+	err = err ?: fdt_setprop_u32(fdt, 0, "count", nr + bulk + straddle);
 	err = err ?: fdt_setprop_u64(fdt, 0, "records", virt_to_phys(rec));
 	if (kho_selftest_vmalloc_mb) {
 		err = err ?: fdt_setprop(fdt, 0, "vmalloc", &vm, sizeof(vm));
