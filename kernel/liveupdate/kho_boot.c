@@ -371,12 +371,12 @@ static void __init kho_log_scratch(const char *what)
 }
 
 /*
- * Keep an incoming scratch area out of the page allocator, for the next
- * kexec. Only its free parts are reserved: the early allocations already
- * in it carry a node id since NUMA init, and reserving over them would
- * make memblock warn about the mismatch.
+ * Keep the free parts of [@base, @base + @size) out of the page allocator.
+ * Only the free parts: the early allocations already in it carry a node id
+ * since NUMA init, and reserving over them would make memblock warn about
+ * the mismatch.
  */
-static void __init kho_reserve_scratch_free(phys_addr_t base, phys_addr_t size)
+void __init kho_reserve_free(phys_addr_t base, phys_addr_t size)
 {
 	phys_addr_t start, end, limit = base + size;
 	u64 i;
@@ -417,8 +417,9 @@ void __init kho_memory_init(void)
 			       err, why);
 		kho_in.valid = !err;
 		for (i = 0; i < kho_in.nr_scratch; i++) {
-			kho_reserve_scratch_free(kho_in.scratch[i].addr,
-						 kho_in.scratch[i].size);
+			/* Kept for the next kexec. */
+			kho_reserve_free(kho_in.scratch[i].addr,
+					 kho_in.scratch[i].size);
 			kho_out.scratch[i] = kho_in.scratch[i];
 		}
 		kho_out.nr_scratch = kho_in.nr_scratch;

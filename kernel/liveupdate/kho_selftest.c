@@ -439,33 +439,6 @@ static int __init kho_selftest_preserve_vmalloc(u32 generation,
 	return 0;
 }
 
-/*
- * Keep the free parts of [@base, @base + @size) out of the page allocator
- * of this kernel (only the free parts: reserving over an early allocation
- * that has a node id makes memblock warn).
- */
-static void __init kho_selftest_hold(phys_addr_t base, phys_addr_t size)
-{
-	phys_addr_t start, end, limit = base + size;
-	bool found;
-	u64 i;
-
-	do {
-		found = false;
-		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start,
-					&end, NULL) {
-			start = max(start, base);
-			end = min(end, limit);
-			if (start < end) {
-				found = true;
-				break;
-			}
-		}
-		if (found)
-			memblock_reserve(start, end - start);
-	} while (found);
-}
-
 /**
  * kho_selftest_memblock() - set aside memory across a node boundary
  *
@@ -502,7 +475,7 @@ void __init kho_selftest_memblock(void)
 				return;
 			}
 			if (!kho_in.nr_scratch) {
-				kho_selftest_hold(base, 2 * KHO_STRADDLE_BLOCK);
+				kho_reserve_free(base, 2 * KHO_STRADDLE_BLOCK);
 				pr_info("holding %llu MiB at %pa across nodes for the next kernel\n",
 					(u64)(2 * KHO_STRADDLE_BLOCK) >> 20, &base);
 				return;
