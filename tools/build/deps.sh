@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
       ccache qemu-system-x86 busybox-static libfdt-dev clang libclang-rt-dev
       sparse cpio
-      xz-utils python3 perl liburcu-dev kexec-tools)
+      xz-utils python3 perl liburcu-dev kexec-tools gnuplot-nox)
 
 missing=()
 for p in "${pkgs[@]}"; do
