@@ -10,6 +10,8 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 SRC := $(BUILD)/linux
 OBJ := $(BUILD)/obj
+# The debug flavor (KASAN, KFENCE, lockdep, ...): its own objects.
+OBJ_DEBUG := $(BUILD)/obj-debug
 JOBS ?= $(shell nproc)
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
@@ -18,13 +20,14 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_BASEDIR ?= $(TOP)
 export CCACHE_NOHASHDIR ?= 1
 # Fixed build identity so ccache hits across clones and rebuilds.
-KMAKE = $(MAKE) -s -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
+KMAKE = $(MAKE) -s -C $(SRC) ARCH=x86_64 -j$(JOBS) \
 	CC="ccache gcc" HOSTCC="ccache gcc" \
 	KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=liveupdate \
 	KBUILD_BUILD_HOST=liveupdate
 
-.PHONY: all deps base overlay kernel initramfs lib-tests tools fuzz fuzz-guest \
-	bench-lib bench-scale check demo vm clean distclean
+.PHONY: all deps base overlay kernel kernel-debug initramfs initramfs-debug \
+	lib-tests tools fuzz fuzz-guest bench-lib bench-scale check check-debug \
+	demo vm clean distclean
 
 all: kernel initramfs
 
@@ -43,15 +46,32 @@ $(OBJ)/.config: patches/kernel.config | overlay
 	@mkdir -p $(OBJ)
 	@tools/build/config.sh "$(SRC)" "$(OBJ)" patches/kernel.config
 
+$(OBJ_DEBUG)/.config: patches/kernel.config patches/kernel-debug.config | overlay
+	@mkdir -p $(OBJ_DEBUG)
+	@tools/build/config.sh "$(SRC)" "$(OBJ_DEBUG)" patches/kernel.config \
+		patches/kernel-debug.config
+
 kernel: overlay $(OBJ)/.config
 	@echo "  KERNEL  build/bzImage"
 	@tools/build/config.sh --verify "$(SRC)" "$(OBJ)" patches/kernel.config
-	@$(KMAKE) bzImage modules
+	@$(KMAKE) O=$(OBJ) bzImage modules
 	@ln -sf obj/arch/x86/boot/bzImage $(BUILD)/bzImage
 	@ln -sf obj/vmlinux $(BUILD)/vmlinux
 
+kernel-debug: overlay $(OBJ_DEBUG)/.config
+	@echo "  KERNEL  build/bzImage-debug"
+	@tools/build/config.sh --verify "$(SRC)" "$(OBJ_DEBUG)" \
+		patches/kernel.config patches/kernel-debug.config
+	@$(KMAKE) O=$(OBJ_DEBUG) bzImage modules
+	@ln -sf obj-debug/arch/x86/boot/bzImage $(BUILD)/bzImage-debug
+
 initramfs: kernel tools
 	@tools/testing/vm/mkinitramfs.sh "$(TOP)" "$(SRC)" "$(BUILD)"
+
+# The debug kernel's initramfs also holds the default kernel, for kexec
+# between the two.
+initramfs-debug: kernel-debug kernel tools
+	@tools/testing/vm/mkinitramfs.sh "$(TOP)" "$(SRC)" "$(BUILD)" debug
 
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
@@ -83,8 +103,14 @@ bench-lib: base
 bench-scale: kernel initramfs
 	@tools/testing/vm/bench-scale.sh "$(BUILD)"
 
-check: kernel initramfs
+# Every suite on the default kernel, then a subset of the guest scenarios
+# (and the cross-kernel kexec) on the debug kernel; check-debug runs every
+# guest scenario on the debug kernel.
+check: kernel initramfs kernel-debug initramfs-debug
 	@tools/testing/run-checks "$(TOP)" "$(BUILD)"
+
+check-debug: kernel-debug initramfs-debug
+	@tools/testing/run-checks --debug-all "$(TOP)" "$(BUILD)"
 
 demo: kernel initramfs
 	@tools/testing/vm/demo.sh "$(BUILD)"
@@ -93,7 +119,7 @@ vm: kernel initramfs
 	@tools/testing/vm/run-vm --interactive shell
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib-tests $(BUILD)/tools $(BUILD)/check \
+	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/lib-tests $(BUILD)/tools $(BUILD)/check \
 		$(BUILD)/vm $(BUILD)/initramfs*
 
 distclean:

@@ -83,7 +83,10 @@ int luo_session_retrieve(const char *name, struct file **filep)
 	list_for_each_entry(s, &luo_incoming, list) {
 		if (strcmp(s->name, name))
 			continue;
-		if (s->retrieved || s->finished)
+		/* Finished, it is gone as upstream removes it; open, busy. */
+		if (s->finished)
+			return -ENOENT;
+		if (s->retrieved)
 			return -EINVAL;
 		err = luo_session_file(s, filep);
 		if (!err)
@@ -183,8 +186,10 @@ static long luo_retrieve_fd(struct luo_session *s, void __user *uarg)
 			    uarg);
 	if (err)
 		return err;
-	if (!s->incoming || s->finished)
+	if (!s->incoming)
 		return -EINVAL;
+	if (s->finished)
+		return -ENOENT;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;

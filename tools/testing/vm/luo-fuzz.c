@@ -867,7 +867,7 @@ static void op_session_cmd(int retrieve)
 		want = EEXIST;
 	if (!want && retrieve) {
 		k = find_in(name);
-		if (k < 0)
+		if (k < 0 || sess[k].state == S_FINISHED)
 			want = ENOENT;
 		else if (sess[k].state != S_AVAIL)
 			want = EINVAL;
@@ -1009,8 +1009,10 @@ static void retrieved(struct mfile *f, int fd, const char *what)
 
 static int retrieve_expect(struct sess *s, uint64_t token)
 {
-	if (!s->incoming || s->state == S_FINISHED)
+	if (!s->incoming)
 		return EINVAL;
+	if (s->state == S_FINISHED)
+		return ENOENT;
 	return find_file(s, token) ? 0 : ENOENT;
 }
 

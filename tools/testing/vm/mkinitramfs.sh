@@ -1,12 +1,22 @@
 #!/bin/bash
 # Build the test initramfs: busybox-static, /init, the guest test scripts,
 # our static test programs and the kernel itself (for kexec).
-#   mkinitramfs.sh TOP SRC BUILD   -> BUILD/initramfs.cpio
+#   mkinitramfs.sh TOP SRC BUILD         -> BUILD/initramfs.cpio
+#   mkinitramfs.sh TOP SRC BUILD debug   -> BUILD/initramfs-debug.cpio:
+#     the debug kernel as /boot/bzImage, its modules, and the default
+#     kernel as /boot/bzImage-default for kexec between the two
 set -euo pipefail
 
-top=$1 src=$2 build=$3
+top=$1 src=$2 build=$3 flavor=${4:-}
 vm=$top/tools/testing/vm
+obj=$build/obj kernel=$build/bzImage cpio=$build/initramfs.cpio
+if [ "$flavor" = debug ]; then
+	obj=$build/obj-debug kernel=$build/bzImage-debug
+	cpio=$build/initramfs-debug.cpio
+fi
+# The programs are shared by both flavors; the list is not.
 out=$build/initramfs
+list=$out/list${flavor:+-$flavor}
 mkdir -p "$out/bin"
 
 # gen_init_cpio writes device nodes without root privileges.
@@ -26,7 +36,6 @@ done
 make -s -C "$top/tools/testing/selftests/liveupdate" O="$out/bin" \
 	KSFT="$src/tools/testing/selftests"
 
-list=$out/list
 {
 	echo "dir /dev 0755 0 0"
 	echo "nod /dev/console 0600 0 0 c 5 1"
@@ -34,7 +43,9 @@ list=$out/list
 	echo "file /bin/busybox $(command -v busybox) 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $vm/init 0755 0 0"
-	echo "file /boot/bzImage $build/bzImage 0644 0 0"
+	echo "file /boot/bzImage $kernel 0644 0 0"
+	[ "$flavor" = debug ] &&
+		echo "file /boot/bzImage-default $build/bzImage 0644 0 0"
 	for f in "$out"/bin/*; do echo "file /bin/${f##*/} $f 0755 0 0"; done
 	echo "file /bin/kho-compat $build/tools/kho-compat.static 0755 0 0"
 	# Debian's kexec-tools as users run it: dynamic, with its libraries.
@@ -50,18 +61,18 @@ list=$out/list
 	# Modules of the kernel, for busybox insmod: /lib/modules/NAME.ko.
 	echo "dir /lib 0755 0 0"
 	echo "dir /lib/modules 0755 0 0"
-	find "$build/obj" -name '*.ko' | sort | while read -r f; do
+	find "$obj" -name '*.ko' | sort | while read -r f; do
 		echo "file /lib/modules/${f##*/} $f 0644 0 0"
 	done
 } > "$list"
 
 # Rebuild only when an input changed.
-if [ -f "$build/initramfs.cpio" ] &&
-   [ -z "$(find $(awk '$1 == "file" { print $3 }' "$list") "$list" -newer "$build/initramfs.cpio" 2>/dev/null | head -1)" ] &&
-   cmp -s "$list" "$out/list.built"; then
+if [ -f "$cpio" ] &&
+   [ -z "$(find $(awk '$1 == "file" { print $3 }' "$list") -newer "$cpio" 2>/dev/null | head -1)" ] &&
+   cmp -s "$list" "$list.built"; then
 	exit 0
 fi
-echo "  CPIO    build/initramfs.cpio"
-"$gen" "$list" > "$build/initramfs.cpio.tmp"
-mv "$build/initramfs.cpio.tmp" "$build/initramfs.cpio"
-cp "$list" "$out/list.built"
+echo "  CPIO    build/${cpio##*/}"
+"$gen" "$list" > "$cpio.tmp"
+mv "$cpio.tmp" "$cpio"
+cp "$list" "$list.built"

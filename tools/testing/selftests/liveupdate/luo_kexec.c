@@ -223,8 +223,8 @@ static void frozen2(int luo)
 	check(luo_knob_write("frozen", "0") == 0, "abort");
 	check(luo_knob_read("released") == released + 1,
 	      "closed session finished at unfreeze");
-	check(luo_retrieve_session(luo, "fz-incoming") == -EINVAL,
-	      "fz-incoming finished");
+	check(luo_retrieve_session(luo, "fz-incoming") == -ENOENT,
+	      "fz-incoming finished: gone");
 	check(luo_finish(keep) == 0, "finish fz-keep");
 }
 
@@ -332,7 +332,9 @@ static void stage2(int luo)
 
 	/* Token 3 never retrieved: finish releases it. */
 	check(luo_finish(a) == 0, "finish kexec-a");
-	check(luo_retrieve(a, 1) == -EINVAL, "no retrieve after finish");
+	check(luo_retrieve(a, 1) == -ENOENT, "no retrieve after finish");
+	check(luo_retrieve_session(luo, "kexec-a") == -ENOENT,
+	      "finished session gone");
 	check(luo_finish(a) == 0, "finish again");
 	check(luo_finish(b) == 0, "finish kexec-b");
 
