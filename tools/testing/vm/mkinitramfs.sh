@@ -3,8 +3,9 @@
 # our static test programs and the kernel itself (for kexec).
 #   mkinitramfs.sh TOP SRC BUILD         -> BUILD/initramfs.cpio
 #   mkinitramfs.sh TOP SRC BUILD debug   -> BUILD/initramfs-debug.cpio:
-#     the debug kernel as /boot/bzImage, its modules, and the default
-#     kernel as /boot/bzImage-default for kexec between the two
+#     the debug kernel as /boot/bzImage, its modules, and the default and
+#     nov2 kernels as /boot/bzImage-default and /boot/bzImage-nov2 for
+#     kexec between different kernels
 set -euo pipefail
 
 top=$1 src=$2 build=$3 flavor=${4:-}
@@ -44,8 +45,10 @@ make -s -C "$top/tools/testing/selftests/liveupdate" O="$out/bin" \
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $vm/init 0755 0 0"
 	echo "file /boot/bzImage $kernel 0644 0 0"
-	[ "$flavor" = debug ] &&
+	if [ "$flavor" = debug ]; then
 		echo "file /boot/bzImage-default $build/bzImage 0644 0 0"
+		echo "file /boot/bzImage-nov2 $build/bzImage-nov2 0644 0 0"
+	fi
 	for f in "$out"/bin/*; do echo "file /bin/${f##*/} $f 0755 0 0"; done
 	echo "file /bin/kho-compat $build/tools/kho-compat.static 0755 0 0"
 	# Debian's kexec-tools as users run it: dynamic, with its libraries.
