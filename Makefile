@@ -24,8 +24,8 @@ KMAKE = $(MAKE) -s -C $(SRC) ARCH=x86_64 -j$(JOBS) \
 	KBUILD_BUILD_HOST=liveupdate
 
 .PHONY: all deps base overlay kernel kernel-debug kernel-nov2 initramfs initramfs-debug \
-	lib-tests tools fuzz fuzz-guest bench-lib bench-scale check check-debug \
-	demo vm clean distclean
+	lib-tests tools fuzz fuzz-merge fuzz-guest bench-lib bench-scale check \
+	check-debug demo vm clean distclean
 
 all: kernel initramfs
 
@@ -86,10 +86,15 @@ tools: deps
 	@$(MAKE) -s -C tools/kho O=$(BUILD)/tools
 
 # Long libFuzzer runs of the restore paths (lib-tests/fuzz/): FUZZ_SECONDS
-# per target; `make check` runs them for 20 s each.
+# per target, or FUZZ_RUNS executions; `make check` runs them for 20 s
+# each. `make fuzz-merge` then adds what they found to the corpora.
 FUZZ_SECONDS ?= 600
 fuzz: deps
-	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests fuzz \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS)
+
+fuzz-merge: deps
+	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests fuzz-merge
 
 # The uAPI fuzzer in the guest with fresh seeds for SECONDS (FUZZ_OPS
 # operations per stage); a failing seed reproduces with

@@ -2,61 +2,16 @@
 /*
  * Live Update Orchestrator internals shared by luo_core.c (device, boot,
  * reboot), luo_session.c (sessions and their fds) and luo_file.c (files
- * and their handlers). One mutex, luo_mutex, protects all of it.
+ * and their handlers). One mutex, luo_mutex, protects all of it. The
+ * structures, and the parser of the state handed over (luo_state.c), are
+ * in luo_state.h.
  */
 #ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 #define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 
 #include <linux/liveupdate.h>
 #include <linux/mutex.h>
-
-/**
- * struct luo_file - a preserved file
- * @list: in its session, in preservation order
- * @fh: its handler (incoming: NULL if this kernel has none)
- * @file: old kernel: the preserved file; new kernel: once retrieved
- * @token: its token in the session
- * @data: serialized_data of the handler
- * @private_data: the handler's, old kernel
- * @compatible: incoming: the handler's compatible in the previous kernel
- * @frozen: old kernel: freeze ran
- * @status: new kernel: 0 not retrieved, 1 retrieved, < 0 the sticky
- *          error of a failed retrieve
- */
-struct luo_file {
-	struct list_head list;
-	struct liveupdate_file_handler *fh;
-	struct file *file;
-	u64 token;
-	u64 data;
-	void *private_data;
-	char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH];
-	bool frozen;
-	int status;
-};
-
-/**
- * struct luo_session - a named set of preserved files
- * @list: in luo_outgoing or luo_incoming
- * @name: its name
- * @files: its files
- * @nr_files: their number
- * @incoming: handed over by the previous kernel
- * @retrieved: incoming: userspace holds an fd of it
- * @finished: incoming: finish ran; nothing is left
- * @closed: its last fd was closed while LUO was frozen; the close takes
- *          effect at unfreeze
- */
-struct luo_session {
-	struct list_head list;
-	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	struct list_head files;
-	unsigned long nr_files;
-	bool incoming;
-	bool retrieved;
-	bool finished;
-	bool closed;
-};
+#include "luo_state.h"
 
 extern struct mutex luo_mutex;
 extern bool luo_frozen;

@@ -18,7 +18,6 @@
 #include <linux/kho_vmalloc.h>
 #include <linux/libfdt.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include "luo_internal.h"
@@ -27,18 +26,6 @@ LIST_HEAD(luo_outgoing);
 LIST_HEAD(luo_incoming);
 
 static const struct file_operations luo_session_fops;
-
-static struct luo_session *luo_session_alloc(const char *name, bool incoming)
-{
-	struct luo_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
-
-	if (!s)
-		return NULL;
-	strscpy(s->name, name, sizeof(s->name));
-	INIT_LIST_HEAD(&s->files);
-	s->incoming = incoming;
-	return s;
-}
 
 static int luo_session_file(struct luo_session *s, struct file **filep)
 {
@@ -357,142 +344,6 @@ void luo_session_unserialize(void)
 	luo_state = NULL;
 }
 
-static bool luo_ser_string_ok(const char *str, size_t size)
-{
-	size_t len = strnlen(str, size);
-
-	return len && len < size;
-}
-
-static int luo_state_parse(const struct luo_state_ser *hdr, size_t size)
-{
-	const struct luo_session_ser *ss = (const void *)(hdr + 1);
-	const struct luo_file_ser *fs;
-	u64 nr_sessions, nr_files, i, j, next = 0;
-
-	if (size < sizeof(*hdr) || le32_to_cpu(hdr->magic) != LUO_STATE_MAGIC)
-		return -EINVAL;
-	nr_sessions = le32_to_cpu(hdr->nr_sessions);
-	nr_files = le64_to_cpu(hdr->nr_files);
-	if (nr_files > size / sizeof(*fs) ||
-	    sizeof(*hdr) + nr_sessions * sizeof(*ss) + nr_files * sizeof(*fs) > size)
-		return -EINVAL;
-	fs = (const void *)(ss + nr_sessions);
-
-	for (i = 0; i < nr_sessions; i++) {
-		u64 first = le64_to_cpu(ss[i].first_file);
-		u64 n = le64_to_cpu(ss[i].nr_files);
-		struct luo_session *s;
-
-		/*
-		 * The writer puts the files of the sessions back to back, in
-		 * session order: each file record has exactly one owner (two
-		 * sessions sharing one would both give its memory back).
-		 */
-		if (first != next || n > nr_files - first ||
-		    !luo_ser_string_ok(ss[i].name, sizeof(ss[i].name)))
-			return -EINVAL;
-		next = first + n;
-		s = luo_session_alloc(ss[i].name, true);
-		if (!s)
-			return -ENOMEM;
-		list_add_tail(&s->list, &luo_incoming);
-		for (j = first; j < first + n; j++) {
-			struct luo_file *f;
-
-			if (!luo_ser_string_ok(fs[j].compatible,
-					       sizeof(fs[j].compatible)))
-				return -EINVAL;
-			f = kzalloc(sizeof(*f), GFP_KERNEL);
-			if (!f)
-				return -ENOMEM;
-			strscpy(f->compatible, fs[j].compatible,
-				sizeof(f->compatible));
-			f->token = le64_to_cpu(fs[j].token);
-			f->data = le64_to_cpu(fs[j].data);
-			list_add_tail(&f->list, &s->files);
-			s->nr_files++;
-		}
-	}
-	return next == nr_files ? 0 : -EINVAL;
-}
-
-/* A session or a file, its place in its list and, for a file, its token. */
-struct luo_dup {
-	void *obj;
-	u64 token;
-	unsigned long pos;
-};
-
-static int luo_cmp_u64(u64 a, u64 b)
-{
-	return (a > b) - (a < b);
-}
-
-static int luo_dup_cmp_name(const void *a, const void *b)
-{
-	const struct luo_dup *x = a, *y = b;
-	const struct luo_session *sx = x->obj, *sy = y->obj;
-
-	return strcmp(sx->name, sy->name) ?: luo_cmp_u64(x->pos, y->pos);
-}
-
-static int luo_dup_cmp_token(const void *a, const void *b)
-{
-	const struct luo_dup *x = a, *y = b;
-
-	return luo_cmp_u64(x->token, y->token) ?: luo_cmp_u64(x->pos, y->pos);
-}
-
-/* Move every incoming session named like an earlier one to @rejected. */
-static unsigned long luo_session_dups(struct luo_dup *d, unsigned long n,
-				      struct list_head *rejected)
-{
-	struct luo_session *s, *prev;
-	unsigned long i = 0, nr = 0;
-
-	list_for_each_entry(s, &luo_incoming, list) {
-		d[i].obj = s;
-		d[i].pos = i;
-		i++;
-	}
-	sort(d, n, sizeof(*d), luo_dup_cmp_name, NULL);
-	for (i = 1; i < n; i++) {
-		s = d[i].obj;
-		prev = d[i - 1].obj;
-		if (!strcmp(s->name, prev->name)) {
-			list_move_tail(&s->list, rejected);
-			nr++;
-		}
-	}
-	return nr;
-}
-
-/* Move every file of @s with the token of an earlier one to @rejected. */
-static unsigned long luo_file_dups(struct luo_session *s, struct luo_dup *d,
-				   struct list_head *rejected)
-{
-	unsigned long i = 0, n = s->nr_files, nr = 0;
-	struct luo_file *f;
-
-	list_for_each_entry(f, &s->files, list) {
-		d[i].obj = f;
-		d[i].token = f->token;
-		d[i].pos = i;
-		i++;
-	}
-	sort(d, n, sizeof(*d), luo_dup_cmp_token, NULL);
-	for (i = 1; i < n; i++) {
-		if (d[i].token == d[i - 1].token) {
-			f = d[i].obj;
-			list_move_tail(&f->list, rejected);
-			nr++;
-		}
-	}
-	s->nr_files -= nr;
-	return nr;
-}
-
 /* Give rejected files back to their handlers; count those without one. */
 static void luo_release_rejected(struct list_head *files,
 				 unsigned long *released, unsigned long *stuck)
@@ -508,36 +359,22 @@ static void luo_release_rejected(struct list_head *files,
 }
 
 /*
- * Names and tokens are how userspace finds what it preserved: a second
- * session of the same name or a second file of the same token in a
- * session could never be retrieved. Keep the first, give the memory of
- * the others back to their handlers, and say so once.
+ * Keep the first session of each name and the first file of each token
+ * in a session (luo_state_find_dups()), give the memory of the others
+ * back to their handlers, and say so once.
  */
 static int luo_state_reject_dups(void)
 {
-	unsigned long nr_sessions = 0, max = 0, bad_sessions, bad_files = 0;
-	unsigned long released = 0, stuck = 0;
+	unsigned long bad_sessions = 0, bad_files = 0, released = 0, stuck = 0;
 	LIST_HEAD(sessions);
 	LIST_HEAD(files);
 	struct luo_session *s, *stmp;
-	struct luo_dup *d;
+	int err;
 
-	list_for_each_entry(s, &luo_incoming, list) {
-		nr_sessions++;
-		max = max(max, s->nr_files);
-	}
-	max = max(max, nr_sessions);
-	if (max < 2)
-		return 0;
-	d = kvmalloc_array(max, sizeof(*d), GFP_KERNEL);
-	if (!d)
-		return -ENOMEM;
-	bad_sessions = luo_session_dups(d, nr_sessions, &sessions);
-	list_for_each_entry(s, &luo_incoming, list)
-		bad_files += luo_file_dups(s, d, &files);
-	kvfree(d);
-	if (!bad_sessions && !bad_files)
-		return 0;
+	err = luo_state_find_dups(&luo_incoming, &sessions, &files,
+				  &bad_sessions, &bad_files);
+	if (err || (!bad_sessions && !bad_files))
+		return err;
 
 	list_for_each_entry_safe(s, stmp, &sessions, list) {
 		luo_release_rejected(&s->files, &released, &stuck);
@@ -554,7 +391,6 @@ void luo_session_deserialize(const void *fdt)
 {
 	const struct kho_vmalloc *desc;
 	struct luo_state_ser *hdr;
-	struct luo_session *s, *tmp;
 	int len, err;
 
 	desc = fdt_getprop(fdt, 0, LUO_FDT_STATE, &len);
@@ -564,7 +400,8 @@ void luo_session_deserialize(const void *fdt)
 	hdr = len == sizeof(*desc) ? kho_restore_vmalloc(desc) : NULL;
 	if (hdr) {
 		err = luo_state_parse(hdr,
-				      (size_t)le32_to_cpu(desc->nr_pages) << PAGE_SHIFT);
+				      (size_t)le32_to_cpu(desc->nr_pages) << PAGE_SHIFT,
+				      &luo_incoming);
 		vfree(hdr);
 	}
 	if (!err)
@@ -573,12 +410,5 @@ void luo_session_deserialize(const void *fdt)
 		return;
 	pr_err("invalid sessions from the previous kernel (%d), none restored\n",
 	       err);
-	list_for_each_entry_safe(s, tmp, &luo_incoming, list) {
-		struct luo_file *f, *ftmp;
-
-		list_for_each_entry_safe(f, ftmp, &s->files, list)
-			kfree(f);
-		list_del(&s->list);
-		kfree(s);
-	}
+	luo_state_free(&luo_incoming);
 }

@@ -7,14 +7,21 @@
 
 enum fuzz_state {
 	FUZZ_HANDED,		/* not restored yet */
+	FUZZ_SPARE,		/* a spare page, free */
 	FUZZ_RESTORED,		/* by restore: to be freed with free */
 	FUZZ_RANGE,		/* by restore_range: to be released by its owner */
 	FUZZ_FREED,
 };
 
+#define FUZZ_MAX_PAGES	256
+
 static u8 *fuzz_mem;
 static unsigned long fuzz_nr;
-static u8 fuzz_state[256];
+/* Input pages, then spare pages from FUZZ_MAX_PAGES on. */
+static u8 fuzz_state[FUZZ_MAX_PAGES + FUZZ_MAX_SPARE];
+/* Each its own allocation while allocated: ASan sees any access past one. */
+static u8 *fuzz_spare[FUZZ_MAX_SPARE];
+static unsigned long fuzz_nr_spare;
 
 void fuzz_fail(const char *what)
 {
@@ -24,7 +31,14 @@ void fuzz_fail(const char *what)
 
 void fuzz_pages_init(const u8 *data, size_t size)
 {
-	fuzz_nr = min(size / PAGE_SIZE, ARRAY_SIZE(fuzz_state));
+	fuzz_pages_init_spare(data, size, 0);
+}
+
+void fuzz_pages_init_spare(const u8 *data, size_t size, unsigned long spare)
+{
+	unsigned long k;
+
+	fuzz_nr = min(size / PAGE_SIZE, FUZZ_MAX_PAGES);
 	fuzz_mem = NULL;
 	if (fuzz_nr) {
 		/* Exactly the input: reading past it is an ASan error. */
@@ -34,6 +48,11 @@ void fuzz_pages_init(const u8 *data, size_t size)
 		memcpy(fuzz_mem, data, fuzz_nr * PAGE_SIZE);
 	}
 	memset(fuzz_state, FUZZ_HANDED, sizeof(fuzz_state));
+	fuzz_nr_spare = min(spare, FUZZ_MAX_SPARE);
+	for (k = 0; k < fuzz_nr_spare; k++) {
+		fuzz_spare[k] = NULL;
+		fuzz_state[FUZZ_MAX_PAGES + k] = FUZZ_SPARE;
+	}
 }
 
 void fuzz_pages_done(void)
@@ -46,9 +65,13 @@ void fuzz_pages_done(void)
 		if (fuzz_state[k] == FUZZ_RANGE)
 			fuzz_fail("leak: a restored range was not released");
 	}
+	for (k = 0; k < fuzz_nr_spare; k++)
+		if (fuzz_state[FUZZ_MAX_PAGES + k] != FUZZ_SPARE)
+			fuzz_fail("leak: an allocated page was not freed");
 	free(fuzz_mem);
 	fuzz_mem = NULL;
 	fuzz_nr = 0;
+	fuzz_nr_spare = 0;
 }
 
 unsigned long fuzz_pages_nr(void)
@@ -56,7 +79,7 @@ unsigned long fuzz_pages_nr(void)
 	return fuzz_nr;
 }
 
-/* Index of the page at @phys, or fuzz_nr if there is none. */
+/* Index of the input page at @phys, or fuzz_nr if there is none. */
 static unsigned long fuzz_index(phys_addr_t phys)
 {
 	if (phys % PAGE_SIZE || phys < PAGE_SIZE || phys / PAGE_SIZE > fuzz_nr)
@@ -64,11 +87,32 @@ static unsigned long fuzz_index(phys_addr_t phys)
 	return phys / PAGE_SIZE - 1;
 }
 
+/* Index in fuzz_state of the page at @virt, input or spare; or -1. */
+static long fuzz_virt_index(const void *virt)
+{
+	const u8 *p = virt;
+	unsigned long k;
+
+	if (fuzz_mem && p >= fuzz_mem && p < fuzz_mem + fuzz_nr * PAGE_SIZE)
+		return (p - fuzz_mem) % PAGE_SIZE ? -1 : (p - fuzz_mem) / PAGE_SIZE;
+	for (k = 0; k < fuzz_nr_spare; k++)
+		if (p && p == fuzz_spare[k])
+			return FUZZ_MAX_PAGES + k;
+	return -1;
+}
+
 void *fuzz_pages_virt(phys_addr_t phys)
 {
 	unsigned long k = fuzz_index(phys);
 
-	return k < fuzz_nr ? fuzz_mem + k * PAGE_SIZE : NULL;
+	if (k < fuzz_nr)
+		return fuzz_mem + k * PAGE_SIZE;
+	/* Spare page k at (FUZZ_MAX_PAGES + k + 1) * PAGE_SIZE. */
+	k = phys / PAGE_SIZE - 1 - FUZZ_MAX_PAGES;
+	if (phys % PAGE_SIZE || phys / PAGE_SIZE < FUZZ_MAX_PAGES + 1 ||
+	    k >= fuzz_nr_spare || fuzz_state[FUZZ_MAX_PAGES + k] == FUZZ_SPARE)
+		return NULL;
+	return fuzz_spare[k];
 }
 
 void fuzz_pages_release_range(phys_addr_t phys, unsigned long nr_pages)
@@ -84,23 +128,42 @@ void fuzz_pages_release_range(phys_addr_t phys, unsigned long nr_pages)
 	}
 }
 
+/*
+ * A spare page if any is left (restoring, there are none), allocated now
+ * and freed with free: ASan sees a use after free.
+ */
 static void *fuzz_alloc(void)
 {
+	unsigned long k;
+
+	for (k = 0; k < fuzz_nr_spare; k++) {
+		if (fuzz_state[FUZZ_MAX_PAGES + k] == FUZZ_SPARE) {
+			fuzz_spare[k] = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+			if (!fuzz_spare[k])
+				fuzz_fail("out of memory");
+			memset(fuzz_spare[k], 0, PAGE_SIZE);
+			fuzz_state[FUZZ_MAX_PAGES + k] = FUZZ_RESTORED;
+			return fuzz_spare[k];
+		}
+	}
 	return NULL;
 }
 
 static void fuzz_free(void *page)
 {
-	unsigned long k;
+	long k = fuzz_virt_index(page);
 
-	if (!fuzz_mem || (u8 *)page < fuzz_mem ||
-	    (u8 *)page >= fuzz_mem + fuzz_nr * PAGE_SIZE ||
-	    ((u8 *)page - fuzz_mem) % PAGE_SIZE)
+	if (k < 0)
 		fuzz_fail("free of something that is not a page of the input");
-	k = ((u8 *)page - fuzz_mem) / PAGE_SIZE;
 	if (fuzz_state[k] != FUZZ_RESTORED)
 		fuzz_fail("free of a page not restored, or freed twice");
-	fuzz_state[k] = FUZZ_FREED;
+	if (k < FUZZ_MAX_PAGES) {
+		fuzz_state[k] = FUZZ_FREED;
+		return;
+	}
+	fuzz_state[k] = FUZZ_SPARE;
+	free(fuzz_spare[k - FUZZ_MAX_PAGES]);
+	fuzz_spare[k - FUZZ_MAX_PAGES] = NULL;
 }
 
 static int fuzz_preserve(void *page)
@@ -116,10 +179,11 @@ static void fuzz_unpreserve(void *page)
 
 static phys_addr_t fuzz_to_phys(void *page)
 {
-	if (!fuzz_mem || (u8 *)page < fuzz_mem ||
-	    (u8 *)page >= fuzz_mem + fuzz_nr * PAGE_SIZE)
+	long k = fuzz_virt_index(page);
+
+	if (k < 0)
 		fuzz_fail("to_phys of something that is not a page of the input");
-	return ((u8 *)page - fuzz_mem) / PAGE_SIZE * PAGE_SIZE + PAGE_SIZE;
+	return (phys_addr_t)(k + 1) * PAGE_SIZE;
 }
 
 static void *fuzz_restore(phys_addr_t phys)

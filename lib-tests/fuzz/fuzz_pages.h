@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Memory of one fuzz input for the restore paths: page k of the input is
- * at physical address (k + 1) * PAGE_SIZE (0 is never a page). Every page
+ * at physical address (k + 1) * PAGE_SIZE (0 is never a page), spare
+ * page k, if asked for, at (257 + k) * PAGE_SIZE. Every input page
  * is handed over; fuzz_page_ops restores a page once (restore or
  * restore_range), and a page restored with restore must be freed exactly
  * once. Anything else (a second free, a free of something never
@@ -19,6 +20,12 @@ extern const struct kho_page_ops fuzz_page_ops;
 
 /* Take the whole pages of @size bytes at @data; the rest is ignored. */
 void fuzz_pages_init(const u8 *data, size_t size);
+/*
+ * The same, with @spare pages (FUZZ_MAX_SPARE at most) that alloc hands
+ * out, to change what was restored; each must be freed.
+ */
+#define FUZZ_MAX_SPARE	64
+void fuzz_pages_init_spare(const u8 *data, size_t size, unsigned long spare);
 /* Check that every restored page was released, and forget the input. */
 void fuzz_pages_done(void);
 unsigned long fuzz_pages_nr(void);
