@@ -83,6 +83,7 @@ extern bool kho_enable;
 bool kho_area_ok(phys_addr_t addr, phys_addr_t size);
 bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
 		  phys_addr_t addr, phys_addr_t size);
+bool kho_page_preserved(unsigned long pfn);
 int kho_reserve_preserved(const char **why);
 void kho_reserve_free(phys_addr_t base, phys_addr_t size);
 int kho_check_scratch_room(void);
