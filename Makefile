@@ -56,7 +56,8 @@ initramfs: kernel tools
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
 
-# Userspace tools: kho-compat, static too for the test initramfs.
+# Userspace tools: kho-compat and kho-inspect, static too for the test
+# initramfs.
 tools: deps
 	@$(MAKE) -s -C tools/kho O=$(BUILD)/tools
 

@@ -52,6 +52,7 @@
 #define KI_MAX_FDT_DEPTH	8
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define sizeof_field(t, f)	sizeof(((t *)0)->f)
 #define ALIGN8(x)		(((x) + 7) & ~(size_t)7)
 
 /* --- the report: a small tree printed as text or JSON --- */
@@ -103,7 +104,7 @@ struct ki_report {
 		uint64_t handle;
 		char *format;
 	} *recs;
-	size_t nr_recs;
+	size_t nr_recs, cap_recs;
 };
 
 static void *xmalloc(size_t n)
@@ -1487,7 +1488,10 @@ static void ki_record(struct ki_report *r, struct ki_node *o, uint64_t handle,
 		else if (!strcmp(rec.family, MEMFD_LUO_FAMILY) && v == 2)
 			ki_memfd_v2(r, kn_obj(e, "memfd"), h, vwhat);
 	}
-	r->recs = xrealloc(r->recs, (r->nr_recs + 1) * sizeof(*r->recs));
+	if (r->nr_recs == r->cap_recs) {
+		r->cap_recs = r->cap_recs ? 2 * r->cap_recs : 16;
+		r->recs = xrealloc(r->recs, r->cap_recs * sizeof(*r->recs));
+	}
 	r->recs[r->nr_recs].handle = handle;
 	r->recs[r->nr_recs].format = xstrdup(fmt);
 	r->nr_recs++;
@@ -1590,13 +1594,28 @@ static void ki_decode_registry(struct ki_report *r, const struct ki_sub *sub)
 
 /* --- LUO --- */
 
+static int ki_cmp_rec(const void *a, const void *b)
+{
+	const struct ki_rec_ref *x = a, *y = b;
+
+	return (x->handle > y->handle) - (x->handle < y->handle);
+}
+
+/* "family vN,vM" of the record at @handle, or NULL. */
 static const char *ki_rec_format(const struct ki_report *r, uint64_t handle)
 {
-	size_t i;
+	size_t lo = 0, hi = r->nr_recs;
 
-	for (i = 0; i < r->nr_recs; i++)
-		if (r->recs[i].handle == handle)
-			return r->recs[i].format;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->recs[mid].handle == handle)
+			return r->recs[mid].format;
+		if (r->recs[mid].handle < handle)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -1605,6 +1624,69 @@ static bool ki_str_ok(const char *s, size_t size)
 	size_t len = strnlen(s, size);
 
 	return len && len < size;
+}
+
+struct ki_dup {
+	uint64_t token;		/* or session index */
+	uint64_t pos;
+	const char *name;
+};
+
+static int ki_cmp_dup_name(const void *a, const void *b)
+{
+	const struct ki_dup *x = a, *y = b;
+	int c = strncmp(x->name, y->name, sizeof_field(struct luo_session_ser, name));
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int ki_cmp_dup_token(const void *a, const void *b)
+{
+	const struct ki_dup *x = a, *y = b;
+
+	if (x->token != y->token)
+		return (x->token > y->token) - (x->token < y->token);
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * Sessions of the same name, files of the same token in a session: the
+ * next kernel keeps the first and gives the others back. Called once the
+ * state is known to be well formed.
+ */
+static void ki_luo_dups(struct ki_report *r, const unsigned char *area,
+			uint32_t nr_sessions)
+{
+	const struct luo_state_ser *hdr = (const void *)area;
+	const struct luo_session_ser *ss = (const void *)(hdr + 1);
+	const struct luo_file_ser *fs = (const void *)(ss + nr_sessions);
+	struct ki_dup *d = xmalloc((nr_sessions + 1) * sizeof(*d));
+	uint64_t i, j;
+
+	for (i = 0; i < nr_sessions; i++)
+		d[i] = (struct ki_dup){ .pos = i, .name = ss[i].name };
+	qsort(d, nr_sessions, sizeof(*d), ki_cmp_dup_name);
+	for (i = 1; i < nr_sessions; i++)
+		if (!ki_cmp_dup_name(&(struct ki_dup){ .name = d[i - 1].name },
+				     &(struct ki_dup){ .name = d[i].name }))
+			ki_error(r, "LUO session %" PRIu64 " \"%s\": same name as session %" PRIu64,
+				 d[i].pos, d[i].name, d[i - 1].pos);
+	free(d);
+	for (i = 0; i < nr_sessions; i++) {
+		uint64_t first = le64toh(ss[i].first_file);
+		uint64_t n = le64toh(ss[i].nr_files);
+
+		d = xmalloc((n + 1) * sizeof(*d));
+		for (j = 0; j < n; j++)
+			d[j] = (struct ki_dup){ .token = le64toh(fs[first + j].token),
+						.pos = first + j };
+		qsort(d, n, sizeof(*d), ki_cmp_dup_token);
+		for (j = 1; j < n; j++)
+			if (d[j].token == d[j - 1].token)
+				ki_error(r, "LUO session \"%s\": files %" PRIu64 " and %" PRIu64 " have the same token %" PRIu64,
+					 ss[i].name, d[j - 1].pos, d[j].pos, d[j].token);
+		free(d);
+	}
 }
 
 static void ki_decode_luo(struct ki_report *r, const struct ki_sub *sub)
@@ -1616,7 +1698,7 @@ static void ki_decode_luo(struct ki_report *r, const struct ki_sub *sub)
 	struct luo_state_ser hdr;
 	struct ki_node *sessions;
 	unsigned char *area;
-	uint64_t num, nr_files, next = 0, i, j, k;
+	uint64_t num, nr_files, next = 0, i, j;
 	uint32_t nr_sessions, nr_pages;
 	size_t size;
 	int len;
@@ -1684,16 +1766,6 @@ static void ki_decode_luo(struct ki_report *r, const struct ki_sub *sub)
 		so = kn_obj(sessions, NULL);
 		kn_str(so, "name", s.name);
 		kn_num(so, "files_count", n);
-		for (j = 0; j < i; j++) {
-			struct luo_session_ser t;
-
-			memcpy(&t, area + sizeof(hdr) + j * sizeof(t), sizeof(t));
-			if (!strncmp(t.name, s.name, sizeof(s.name))) {
-				ki_error(r, "LUO session %" PRIu64 " \"%s\": same name as session %" PRIu64,
-					 i, s.name, j);
-				goto out;
-			}
-		}
 		if (first != next || n > nr_files - first) {
 			ki_error(r, "LUO session %" PRIu64 " \"%s\": files [%" PRIu64 ", +%" PRIu64 "), expected to start at %" PRIu64 " (files are back to back, %" PRIu64 " in all)",
 				 i, s.name, first, n, next, nr_files);
@@ -1716,17 +1788,6 @@ static void ki_decode_luo(struct ki_report *r, const struct ki_sub *sub)
 					 s.name, j);
 				goto out;
 			}
-			for (k = first; k < j; k++) {
-				struct luo_file_ser g;
-
-				memcpy(&g, area + sizeof(hdr) + nr_sessions * sizeof(s) +
-				       k * sizeof(g), sizeof(g));
-				if (le64toh(g.token) == token) {
-					ki_error(r, "LUO session \"%s\": files %" PRIu64 " and %" PRIu64 " have the same token %" PRIu64,
-						 s.name, k, j, token);
-					goto out;
-				}
-			}
 			fo = kn_obj(files, NULL);
 			kn_num(fo, "token", token);
 			kn_str(fo, "handler", f.compatible);
@@ -1747,6 +1808,8 @@ static void ki_decode_luo(struct ki_report *r, const struct ki_sub *sub)
 	if (next != nr_files)
 		ki_error(r, "LUO state: the sessions own %" PRIu64 " files of %" PRIu64,
 			 next, nr_files);
+	else
+		ki_luo_dups(r, area, nr_sessions);
 out:
 	free(area);
 }
@@ -1911,6 +1974,7 @@ static void ki_decode_all(struct ki_report *r)
 	sub = ki_valid_sub(r, KHO_REGISTRY_NODE);
 	if (sub)
 		ki_decode_registry(r, sub);
+	qsort(r->recs, r->nr_recs, sizeof(*r->recs), ki_cmp_rec);
 	sub = ki_valid_sub(r, LUO_FDT_NODE);
 	if (sub)
 		ki_decode_luo(r, sub);
@@ -2186,7 +2250,8 @@ void ki_print_text(const struct ki_report *r, FILE *out)
 				       .last = (struct ki_node *)c };
 		struct ki_node *next = c->next;
 
-		if (c == r->errors || c == r->notes)
+		/* The verdict line below says it for people. */
+		if (c == r->errors || c == r->notes || !strcmp(c->key, "valid"))
 			continue;
 		((struct ki_node *)c)->next = NULL;
 		ki_text(&one, out, 0, false);
