@@ -738,6 +738,7 @@ void kho_abort(void)
 		return;
 	mutex_lock(&kho_out.lock);
 	kho_drop_map();
+	kho_debug_repair();
 	kho_out.finalized = false;
 	mutex_unlock(&kho_out.lock);
 }

@@ -295,6 +295,23 @@ void kho_debug_corrupt(void)
 			kho_corruptions[kho_corruption]);
 }
 
+/*
+ * Called by kho_abort() with kho_out.lock held: undo the damage done
+ * outside the map (which is freed), so that a kexec after an aborted one
+ * hands over an intact handover unless kho/out/corrupt says otherwise.
+ */
+void kho_debug_repair(void)
+{
+	unsigned int i;
+
+	/* Both are constant otherwise: restore them whatever was damaged. */
+	fdt_setprop_string(kho_out.fdt, 0, "compatible", KHO_FDT_COMPATIBLE);
+	for (i = 0; i < kho_out.nr_scratch; i++) {
+		kho_out.scratch_array[i].addr = cpu_to_le64(kho_out.scratch[i].addr);
+		kho_out.scratch_array[i].size = cpu_to_le64(kho_out.scratch[i].size);
+	}
+}
+
 static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {

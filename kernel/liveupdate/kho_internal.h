@@ -97,8 +97,10 @@ static inline void kho_selftest_memblock(void) { }
 #endif
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
 void kho_debug_corrupt(void);
+void kho_debug_repair(void);
 #else
 static inline void kho_debug_corrupt(void) { }
+static inline void kho_debug_repair(void) { }
 #endif
 
 #endif /* _KERNEL_LIVEUPDATE_KHO_INTERNAL_H */
