@@ -864,7 +864,7 @@ static bool ki_fdt_ok(struct ki_report *r, const struct ki_blob *b,
 	}
 	err = fdt_check_header(b->data);
 	if (!err && fdt_totalsize(b->data) > b->len) {
-		ki_error(r, "%s: FDT of %u bytes in %zu", what,
+		ki_error(r, "%s: the FDT header says %u bytes, there are %zu", what,
 			 fdt_totalsize(b->data), b->len);
 		return false;
 	}
@@ -1979,7 +1979,8 @@ static void ki_decode_all(struct ki_report *r)
 	sub = ki_valid_sub(r, KHO_REGISTRY_NODE);
 	if (sub)
 		ki_decode_registry(r, sub);
-	qsort(r->recs, r->nr_recs, sizeof(*r->recs), ki_cmp_rec);
+	if (r->nr_recs)
+		qsort(r->recs, r->nr_recs, sizeof(*r->recs), ki_cmp_rec);
 	sub = ki_valid_sub(r, LUO_FDT_NODE);
 	if (sub)
 		ki_decode_luo(r, sub);
@@ -2403,7 +2404,8 @@ struct ki_bundle *ki_bundle_parse(const unsigned char *data, size_t len,
 			goto bad;
 		}
 	}
-	qsort(b->pages, b->nr_pages, sizeof(*b->pages), ki_cmp_bpage);
+	if (b->nr_pages)
+		qsort(b->pages, b->nr_pages, sizeof(*b->pages), ki_cmp_bpage);
 	for (i = 1; i < b->nr_pages; i++) {
 		if (b->pages[i].phys == b->pages[i - 1].phys) {
 			*why = "bundle: a page given twice";

@@ -173,7 +173,7 @@ first_map=$(jget 'j["map"]["first_page"]')
 damaged
 head -c 100 "$tmp/ok/fdt" >"$tmp/d/fdt"
 run "$ki" "$tmp/d"
-expect "copy: root FDT cut short" 1 '^error: root FDT: not a valid FDT \(FDT_ERR_TRUNCATED\)$'
+expect "copy: root FDT cut short" 1 '^error: root FDT: the FDT header says [0-9]+ bytes, there are 100$'
 
 damaged
 sed -i 's/^pages .*/pages 99/' "$tmp/d/map"

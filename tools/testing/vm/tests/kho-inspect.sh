@@ -200,7 +200,7 @@ case "$1" in
 	mkdir -p /tmp/ki/saved-trunc/sub_fdts
 	head -c 100 /tmp/ki/saved/fdt > /tmp/ki/saved-trunc/fdt
 	ki trunc 1 /tmp/ki/saved-trunc || exit 1
-	has trunc '^error: root FDT: not a valid FDT \(FDT_ERR_TRUNCATED\)$' || exit 1
+	has trunc '^error: root FDT: the FDT header says [0-9]+ bytes, there are 100$' || exit 1
 	# Nothing is damaged any more: the same handover as before.
 	freeze 1 || exit 1
 	ki again 0 || exit 1
