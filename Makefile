@@ -81,7 +81,8 @@ initramfs-debug: kernel-debug kernel kernel-nov2 tools
 lib-tests: deps
 	@$(MAKE) -s -C lib-tests O=$(BUILD)/lib-tests
 
-# Userspace tools: kho-compat, static too for the test initramfs.
+# Userspace tools: kho-compat and kho-inspect, static too for the test
+# initramfs.
 tools: deps
 	@$(MAKE) -s -C tools/kho O=$(BUILD)/tools
 

@@ -472,6 +472,36 @@ static void kho_map_test_corrupt_random(KT_CTX)
 	KT_EXPECT(fixture_free(f));
 }
 
+/*
+ * kho_map_owns() (kho/out/mem reads map pages through it): every chain
+ * and bitmap page of a map, nothing else, nothing once freed.
+ */
+static void kho_map_test_owns(KT_CTX)
+{
+	struct fixture *f = fixture_new();
+	void *other = kt_alloc_page();
+	unsigned int i, b;
+
+	KT_ASSERT(f && other);
+	for (i = 0; i < 3; i++) {
+		memset(f->bits, 0, sizeof(f->bits));
+		/* Alternate bits: a bitmap page; one bit: an extent. */
+		for (b = 0; b < (i == 1 ? 1 : KHO_MAP_WINDOW_BLOCKS); b += 2)
+			__set_bit(b, f->bits);
+		KT_ASSERT(!kho_map_add_window(&f->wr, 0, i, f->bits));
+	}
+	KT_EXPECT_EQ(f->wr.nr_bitmaps, 2);
+	KT_EXPECT_EQ(f->pool.nr, f->wr.nr_pages + f->wr.nr_bitmaps);
+	for (i = 0; i < f->pool.nr; i++)
+		KT_EXPECT(kho_map_owns(&f->wr, f->pool.phys[i]));
+	KT_EXPECT(!kho_map_owns(&f->wr, kt_virt_to_phys(other)));
+	kho_map_free(&f->wr);
+	for (i = 0; i < f->pool.nr; i++)
+		KT_EXPECT(!f->pool.phys[i] || !kho_map_owns(&f->wr, f->pool.phys[i]));
+	kt_free_page(other);
+	KT_EXPECT(fixture_free(f));
+}
+
 KT_SUITE(kho_map,
 	 KT_CASE(kho_map_test_empty),
 	 KT_CASE(kho_map_test_sparse),
@@ -481,4 +511,5 @@ KT_SUITE(kho_map,
 	 KT_CASE(kho_map_test_corrupt_chain),
 	 KT_CASE(kho_map_test_corrupt_extents),
 	 KT_CASE(kho_map_test_record_at_page_end),
-	 KT_CASE(kho_map_test_corrupt_random));
+	 KT_CASE(kho_map_test_corrupt_random),
+	 KT_CASE(kho_map_test_owns));

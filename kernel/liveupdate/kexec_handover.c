@@ -132,6 +132,24 @@ static bool kho_block_preserved(unsigned long pfn, unsigned int order)
 	return kho_any_preserved(order, pfn >> order, 1);
 }
 
+/**
+ * kho_page_preserved() - is a page inside a block preserved at any order
+ * @pfn: the page
+ *
+ * Called with kho_out.lock held.
+ *
+ * Return: true if the block of some order that holds @pfn is preserved.
+ */
+bool kho_page_preserved(unsigned long pfn)
+{
+	unsigned int order;
+
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		if (kho_block_preserved(pfn, order))
+			return true;
+	return false;
+}
+
 static void kho_unpreserve_block(unsigned long pfn, unsigned int order)
 {
 	unsigned long block = pfn >> order;
@@ -720,6 +738,7 @@ void kho_abort(void)
 		return;
 	mutex_lock(&kho_out.lock);
 	kho_drop_map();
+	kho_debug_repair();
 	kho_out.finalized = false;
 	mutex_unlock(&kho_out.lock);
 }

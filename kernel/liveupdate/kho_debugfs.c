@@ -2,12 +2,17 @@
 /*
  * KHO in debugfs, for tests and inspection:
  *   kho/out/fdt            the root FDT this kernel hands over
- *   kho/out/scratch        "addr size" of each scratch area
+ *   kho/out/scratch        "addr size" of each scratch area, as handed
+ *                          over (the preserved array)
  *   kho/out/finalize       read: 1 if the map is written; write 1:
  *                          write the map now (kexec does it anyway),
  *                          nothing can change until 0 is written
  *                          (kho_abort())
  *   kho/out/map            pages and bitmap pages of the current map
+ *   kho/out/mem            while finalized: the memory the handover
+ *                          points to, at offset = physical address, for
+ *                          tools/kho/kho-inspect; only preserved blocks
+ *                          and map pages read, anything else is -ENXIO
  *   kho/out/sub_fdts/NAME  each subtree added
  *   kho/out/corrupt        (KEXEC_HANDOVER_DEBUG) damage the handover
  *                          when it is next written: "magic" (map page
@@ -100,10 +105,11 @@ static int kho_scratch_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
+	/* What the next kernel gets, kho/out/corrupt included. */
 	for (i = 0; i < kho_out.nr_scratch; i++)
 		seq_printf(m, "0x%llx 0x%llx\n",
-			   (unsigned long long)kho_out.scratch[i].addr,
-			   (unsigned long long)kho_out.scratch[i].size);
+			   le64_to_cpu(kho_out.scratch_array[i].addr),
+			   le64_to_cpu(kho_out.scratch_array[i].size));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kho_scratch);
@@ -119,6 +125,44 @@ static int kho_map_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kho_map);
+
+/*
+ * Only while finalized: then the map is written and nothing it describes
+ * can change, so what is read is what the next kernel gets. Memory that
+ * is neither preserved nor the map is none of the handover's business.
+ */
+static ssize_t kho_out_mem_read(struct file *file, char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	phys_addr_t phys = *ppos;
+	unsigned long pfn = PHYS_PFN(phys);
+	ssize_t ret;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	len = min_t(size_t, len, PAGE_SIZE - offset_in_page(phys));
+	mutex_lock(&kho_out.lock);
+	if (!kho_out.finalized) {
+		ret = -ENODATA;
+	} else if (!pfn_valid(pfn) ||
+		   (!kho_page_preserved(pfn) &&
+		    !kho_map_owns(&kho_out.map, PFN_PHYS(pfn)))) {
+		ret = -ENXIO;
+	} else {
+		ret = len - copy_to_user(buf, phys_to_virt(phys), len);
+		if (!ret && len)
+			ret = -EFAULT;
+		else
+			*ppos += ret;
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+
+static const struct file_operations kho_out_mem_fops = {
+	.read = kho_out_mem_read,
+	.llseek = default_llseek,
+};
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
 static const char * const kho_corruptions[] = {
@@ -251,6 +295,23 @@ void kho_debug_corrupt(void)
 			kho_corruptions[kho_corruption]);
 }
 
+/*
+ * Called by kho_abort() with kho_out.lock held: undo the damage done
+ * outside the map (which is freed), so that a kexec after an aborted one
+ * hands over an intact handover unless kho/out/corrupt says otherwise.
+ */
+void kho_debug_repair(void)
+{
+	unsigned int i;
+
+	/* Both are constant otherwise: restore them whatever was damaged. */
+	fdt_setprop_string(kho_out.fdt, 0, "compatible", KHO_FDT_COMPATIBLE);
+	for (i = 0; i < kho_out.nr_scratch; i++) {
+		kho_out.scratch_array[i].addr = cpu_to_le64(kho_out.scratch[i].addr);
+		kho_out.scratch_array[i].size = cpu_to_le64(kho_out.scratch[i].size);
+	}
+}
+
 static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
@@ -330,6 +391,7 @@ void __init kho_debugfs_init(void)
 	debugfs_create_file("fdt", 0400, out, NULL, &kho_out_fdt_fops);
 	debugfs_create_file("scratch", 0400, out, NULL, &kho_scratch_fops);
 	debugfs_create_file("map", 0400, out, NULL, &kho_map_fops);
+	debugfs_create_file("mem", 0400, out, NULL, &kho_out_mem_fops);
 	debugfs_create_file("finalize", 0600, out, NULL, &kho_finalize_fops);
 	kho_out_subs = debugfs_create_dir("sub_fdts", out);
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG

@@ -83,6 +83,7 @@ extern bool kho_enable;
 bool kho_area_ok(phys_addr_t addr, phys_addr_t size);
 bool kho_overlaps(const struct kho_area *areas, unsigned int nr,
 		  phys_addr_t addr, phys_addr_t size);
+bool kho_page_preserved(unsigned long pfn);
 int kho_reserve_preserved(const char **why);
 void kho_reserve_free(phys_addr_t base, phys_addr_t size);
 int kho_check_scratch_room(void);
@@ -96,8 +97,10 @@ static inline void kho_selftest_memblock(void) { }
 #endif
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
 void kho_debug_corrupt(void);
+void kho_debug_repair(void);
 #else
 static inline void kho_debug_corrupt(void) { }
+static inline void kho_debug_repair(void) { }
 #endif
 
 #endif /* _KERNEL_LIVEUPDATE_KHO_INTERNAL_H */

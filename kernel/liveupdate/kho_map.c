@@ -173,6 +173,41 @@ void kho_map_free(struct kho_map_writer *w)
 	kho_map_writer_init(w, ops);
 }
 
+/**
+ * kho_map_owns() - is a page one of the map being or having been written
+ * @w: the writer
+ * @phys: physical address of the page
+ *
+ * Return: true if @phys is a page of the chain or a bitmap page it
+ * points to.
+ */
+bool kho_map_owns(const struct kho_map_writer *w, phys_addr_t phys)
+{
+	const struct kho_map_ops *ops = w->ops;
+	phys_addr_t page_phys = w->first;
+
+	while (page_phys) {
+		struct kho_map_page *page = ops->map_phys(ops->arg, page_phys);
+		u32 off = 0, used = le32_to_cpu(page->used);
+
+		if (page_phys == phys)
+			return true;
+		while (off < used) {
+			struct kho_map_window *rec = (void *)((u8 *)(page + 1) + off);
+			u32 count = le32_to_cpu(rec->count);
+
+			if (rec->kind == KHO_MAP_BITMAP) {
+				if (le64_to_cpu(*(__le64 *)(rec + 1)) == phys)
+					return true;
+				count = sizeof(__le64) / sizeof(struct kho_map_extent);
+			}
+			off += KHO_MAP_RECORD_LEN(count * sizeof(struct kho_map_extent));
+		}
+		page_phys = le64_to_cpu(page->next);
+	}
+	return false;
+}
+
 struct kho_map_cursor {
 	const struct kho_map_ops *ops;
 	unsigned int max_order;

@@ -56,6 +56,7 @@ void kho_map_writer_init(struct kho_map_writer *w,
 int kho_map_add_window(struct kho_map_writer *w, unsigned int order,
 		       u64 window, const unsigned long *bitmap);
 void kho_map_free(struct kho_map_writer *w);
+bool kho_map_owns(const struct kho_map_writer *w, phys_addr_t phys);
 int kho_map_walk(phys_addr_t first, unsigned int nr_pages,
 		 const struct kho_map_ops *ops, unsigned int max_order,
 		 kho_map_fn fn, void *arg);

@@ -51,6 +51,7 @@ make -s -C "$top/tools/testing/selftests/liveupdate" O="$out/bin" \
 	fi
 	for f in "$out"/bin/*; do echo "file /bin/${f##*/} $f 0755 0 0"; done
 	echo "file /bin/kho-compat $build/tools/kho-compat.static 0755 0 0"
+	echo "file /bin/kho-inspect $build/tools/kho-inspect.static 0755 0 0"
 	# Debian's kexec-tools as users run it: dynamic, with its libraries.
 	for d in /usr /usr/sbin /lib /lib64 /lib/x86_64-linux-gnu; do
 		echo "dir $d 0755 0 0"
