@@ -166,17 +166,21 @@ KHO_FORMAT(kho_test_v2, "kho-test", 2, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 KHO_FORMAT(kho_test_v3, "kho-test", 3, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 	   KHO_FORMAT_WRITE_DEFAULT, &kt_ops);
 
-/* Make the @version header of the record at @handle claim another version. */
+/*
+ * Make the @version header of the object of @handle claim another
+ * version. The record is written in the record page at @handle's page.
+ */
 static int __init kt_damage(u64 handle, u32 version)
 {
-	struct kho_record *rec = phys_to_virt(handle);
+	struct kho_record_page *p = phys_to_virt(handle & PAGE_MASK);
+	__le64 *slot = phys_to_virt(handle);
 	struct kt_header *h;
 	unsigned int i;
 
-	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
-		if (le32_to_cpu(rec->versions[i].version) != version)
+	for (i = 0; i < le16_to_cpu(p->nr_versions); i++) {
+		if (le32_to_cpu(p->versions[i]) != version)
 			continue;
-		h = phys_to_virt(le64_to_cpu(rec->versions[i].handle));
+		h = phys_to_virt(le64_to_cpu(slot[i]));
 		h->version = cpu_to_le32(99);
 		return 0;
 	}
