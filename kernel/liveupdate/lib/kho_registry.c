@@ -361,6 +361,7 @@ static struct kho_record_pg *pg_new(struct kho_registry *r,
 	pg = kzalloc(sizeof(*pg), GFP_KERNEL);
 	if (!pg)
 		return ERR_PTR(-ENOMEM);
+	err = -ENOMEM;
 	p = r->ops->alloc();
 	if (!p)
 		goto free_pg;
@@ -369,7 +370,8 @@ static struct kho_record_pg *pg_new(struct kho_registry *r,
 	strscpy(p->family, cls->fmts[0]->family, sizeof(p->family));
 	for (i = 0; i < cls->nr; i++)
 		p->versions[i] = cpu_to_le32(cls->fmts[i]->version);
-	if (r->ops->preserve(p))
+	err = r->ops->preserve(p);
+	if (err)
 		goto free_page;
 	pg->cls = cls;
 	pg->page = p;
@@ -382,7 +384,7 @@ free_page:
 	r->ops->free(p);
 free_pg:
 	kfree(pg);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(err);
 }
 
 /* Unpreserve and free a stored page of @pg->cls (which may go next). */
@@ -522,7 +524,8 @@ static void unstore_versions(const struct kho_format **fmts,
  *
  * Return: 0; -EINVAL for a bad family name; -ENOENT if no version of
  * @family is write-enabled; -E2BIG if more than KHO_RECORD_MAX_VERSIONS
- * are; -ENOMEM or the error of a store op (then nothing is stored).
+ * are; -ENOMEM, the error of a store op or of the preservation of a new
+ * record page (then nothing is stored).
  */
 int __kho_registry_store(struct kho_registry *r, const char *family,
 			 void *obj, u64 *handle)
