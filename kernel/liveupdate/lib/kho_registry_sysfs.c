@@ -405,7 +405,7 @@ static int kho_add_extent(void *arg, phys_addr_t phys, unsigned int order)
 
 struct kho_index_build {
 	struct kho_index_record *ir;
-	unsigned long nr;
+	unsigned long nr, max;
 	struct kho_extents e;
 };
 
@@ -414,11 +414,16 @@ static int kho_index_one(void *arg, u64 handle,
 			 const struct kho_record_info *rec)
 {
 	struct kho_index_build *b = arg;
-	struct kho_index_record *ir = &b->ir[b->nr++];
 	unsigned long first = b->e.nr;
+	struct kho_index_record *ir;
 	bool complete = true;
 	unsigned int i;
 	int err;
+
+	/* The walk finds nr_live records: never more than @ir holds. */
+	if (b->nr == b->max)
+		return -EOVERFLOW;
+	ir = &b->ir[b->nr++];
 
 	for (i = 0; i < rec->nr; i++) {
 		const struct kho_format *f;
@@ -458,6 +463,7 @@ static int kho_write_index(void)
 	b.ir = kvcalloc(kho_reg.nr_live, sizeof(*b.ir), GFP_KERNEL);
 	if (!b.ir)
 		return -ENOMEM;
+	b.max = kho_reg.nr_live;
 	err = __kho_registry_walk_live(&kho_reg, kho_index_one, &b);
 	e = b.e;
 	if (err)
