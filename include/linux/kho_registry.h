@@ -109,24 +109,46 @@ struct kho_catalog {
 	struct kho_catalog *next;
 };
 
+struct kho_record_class;
+struct kho_record_pg;
+
 /**
  * struct kho_registry - a set of formats and the objects stored with them
  * @formats: the formats (the vmlinux catalog for the kernel's registry)
  * @nr_formats: their number
  * @modules: catalogs of loaded modules, NULL if none
- * @ops: where records live
- * @live: records stored and not unstored
- * @nr_live: entries used in @live
- * @max_live: entries allocated in @live
+ * @ops: where record pages live
+ * @classes: classes of the live records (family and versions written)
+ * @buckets: hash table of the record pages this registry holds, stored
+ *           ones and claimed ones of the previous kernel, by address
+ * @nr_buckets: its size, 0 or a power of two
+ * @nr_pages: record pages in it
+ * @nr_live: records stored and not unstored
  */
 struct kho_registry {
 	const struct kho_format *formats;
 	unsigned int nr_formats;
 	struct kho_catalog *modules;
 	const struct kho_page_ops *ops;
-	void **live;
+	struct kho_record_class *classes;
+	struct kho_record_pg **buckets;
+	unsigned long nr_buckets;
+	unsigned long nr_pages;
 	unsigned long nr_live;
-	unsigned long max_live;
+};
+
+/**
+ * struct kho_record_info - a record, read out of its record page
+ * @family: family name
+ * @nr: versions written
+ * @versions: the versions
+ * @handles: what the store op of each returned
+ */
+struct kho_record_info {
+	char family[KHO_FAMILY_LEN];
+	unsigned int nr;
+	u32 versions[KHO_RECORD_MAX_VERSIONS];
+	u64 handles[KHO_RECORD_MAX_VERSIONS];
 };
 
 /**
@@ -183,9 +205,16 @@ const struct kho_format *kho_registry_find(struct kho_registry *r,
 const struct kho_catalog *kho_registry_catalog_of(struct kho_registry *r,
 						  const struct kho_format *f);
 bool kho_registry_knows_family(struct kho_registry *r, const char *family);
-struct kho_record *__kho_registry_live(struct kho_registry *r, u64 handle);
-const struct kho_record *__kho_registry_peek(struct kho_registry *r,
-					     u64 handle);
+int __kho_registry_live(struct kho_registry *r, u64 handle,
+			struct kho_record_info *info);
+int __kho_registry_peek(struct kho_registry *r, u64 handle,
+			struct kho_record_info *info);
+/* Called with a live record and its handle; an error stops the walk. */
+typedef int (*kho_record_fn_t)(void *arg, u64 handle,
+			     const struct kho_record_info *info);
+int __kho_registry_walk_live(struct kho_registry *r, kho_record_fn_t fn,
+				 void *arg);
+bool __kho_registry_drop(struct kho_registry *r, u64 handle);
 unsigned long __kho_registry_forget(struct kho_registry *r,
 				    const struct kho_catalog *c);
 

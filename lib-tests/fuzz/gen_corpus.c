@@ -478,42 +478,57 @@ static const struct kho_format gen_reg_formats[] = {
 enum reg_edit { REG_AS_IS, REG_SHARED, REG_UNKNOWN };
 
 /*
- * Store an object of @family in the versions of @versions (bit v for
- * version v), apply @edit to the record, write it with header @flags.
+ * Store @nr objects of @family in the versions of @versions (bit v for
+ * version v), apply @edit to the first record, write the seed with
+ * header @flags and the handles of records @first and @second. The
+ * record page, allocated after the versions of the first object, is
+ * output page 0.
  */
 static void seed_registry(const char *name, const char *family,
-			  unsigned int versions, u8 flags, enum reg_edit edit)
+			  unsigned int versions, unsigned int nr, u8 flags,
+			  enum reg_edit edit, unsigned int first,
+			  unsigned int second)
 {
 	struct kho_registry r = {
 		.formats = gen_reg_formats,
 		.nr_formats = ARRAY_SIZE(gen_reg_formats),
 		.ops = &gen_ops,
 	};
-	struct kho_record *rec;
-	u64 value = 0x1234, handle;
-	unsigned int i;
+	unsigned int i, nv = strcmp(family, "kt-family") ? 1 :
+			     __builtin_popcount(versions);
+	struct kho_record_page *p;
+	u64 value = 0x1234, handle[4];
+	u8 header[5];
 
-	pool_reset(0);
+	pool_reset(nv);
 	memset(gen_reg_state, 0, sizeof(gen_reg_state));
 	for (i = 0; i < 3; i++)
 		gen_reg_state[i].write_enabled = versions & (1U << (i + 1));
 	gen_reg_state[3].write_enabled = true;
-	if (__kho_registry_store(&r, family, &value, &handle) ||
-	    handle != PAGE_SIZE)
-		die("registry store failed");
+	for (i = 0; i < nr; i++) {
+		value++;
+		if (__kho_registry_store(&r, family, &value, &handle[i]) ||
+		    handle[i] != PAGE_SIZE + KHO_RECORD_PAGE_HEADER + i * 8 * nv)
+			die("registry store failed");
+	}
 	kho_registry_destroy(&r);
-	rec = gen_range_virt(handle);
+	p = gen_range_virt(PAGE_SIZE);
 	switch (edit) {
 	case REG_AS_IS:
 		break;
 	case REG_SHARED:	/* two versions, one page */
-		rec->versions[1].handle = rec->versions[0].handle;
+		p->slots[1] = p->slots[0];
 		break;
 	case REG_UNKNOWN:	/* a version this kernel does not know */
-		rec->versions[0].version = cpu_to_le32(7);
+		p->versions[0] = cpu_to_le32(7);
 		break;
 	}
-	write_seed("fuzz_kho_registry", name, &flags, sizeof(flags));
+	header[0] = flags;
+	header[1] = handle[first] & 0xff;
+	header[2] = (handle[first] >> 8) & 0x0f;
+	header[3] = handle[second] & 0xff;
+	header[4] = (handle[second] >> 8) & 0x0f;
+	write_seed("fuzz_kho_registry", name, header, sizeof(header));
 }
 
 static u64 memfd_phys(unsigned int data_page)
@@ -720,17 +735,22 @@ int main(int argc, char **argv)
 	seed_array("runs", fill_runs);
 	seed_array("random", fill_random);
 
-	seed_registry("v1", "kt-family", 1U << 1, 0, REG_AS_IS);
-	seed_registry("v123", "kt-family", 7U << 1, 0, REG_AS_IS);
-	seed_registry("v23-v3-unreadable", "kt-family", 3U << 2,
-		      REG_UNREADABLE(3), REG_AS_IS);
-	seed_registry("v3-unreadable", "kt-family", 1U << 3,
-		      REG_UNREADABLE(3), REG_AS_IS);
-	seed_registry("v123-discard", "kt-family", 7U << 1, REG_DISCARD,
-		      REG_AS_IS);
-	seed_registry("v12-shared", "kt-family", 3U << 1, 0, REG_SHARED);
-	seed_registry("v23-unknown", "kt-family", 3U << 2, 0, REG_UNKNOWN);
-	seed_registry("other-family", "kt-other", 0, 0, REG_AS_IS);
+	seed_registry("v1", "kt-family", 1U << 1, 1, 0, REG_AS_IS, 0, 0);
+	seed_registry("v123", "kt-family", 7U << 1, 1, 0, REG_AS_IS, 0, 0);
+	seed_registry("v23-v3-unreadable", "kt-family", 3U << 2, 1,
+		      REG_UNREADABLE(3), REG_AS_IS, 0, 0);
+	seed_registry("v3-unreadable", "kt-family", 1U << 3, 1,
+		      REG_UNREADABLE(3), REG_AS_IS, 0, 0);
+	seed_registry("v123-discard", "kt-family", 7U << 1, 1, REG_DISCARD,
+		      REG_AS_IS, 0, 0);
+	seed_registry("v12-shared", "kt-family", 3U << 1, 1, 0, REG_SHARED,
+		      0, 0);
+	seed_registry("v23-unknown", "kt-family", 3U << 2, 1, 0, REG_UNKNOWN,
+		      0, 0);
+	seed_registry("other-family", "kt-other", 0, 1, 0, REG_AS_IS, 0, 0);
+	seed_registry("v1-three", "kt-family", 1U << 1, 3, 0, REG_AS_IS, 2, 0);
+	seed_registry("v12-three-discard", "kt-family", 3U << 1, 3,
+		      REG_DISCARD, REG_AS_IS, 1, 2);
 
 	seed_array_tall("tall-h3", 3, 3, 4, NULL, 0);
 	seed_array_tall("tall-h4", 4, 2, 5, NULL, 0);

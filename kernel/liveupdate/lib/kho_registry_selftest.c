@@ -7,8 +7,13 @@
  * next boot, started with kho_registry_unreadable=kho-test:3, must refuse
  * A's handle for another family without touching it, restore A from v2
  * with every byte intact, fail B cleanly with its memory back, and
- * restore C from v1 once v2 failed. Lines start with
- * "kho_registry_selftest:".
+ * restore C from v1 once v2 failed.
+ *
+ * Scale: family "kho-test-bulk" (one version that preserves nothing, the
+ * handle is the object) has 100000 objects stored, unstored, stored again
+ * in the first boot and restored in the next one, found through the
+ * registry's index (kho_registry_incoming()); each phase is timed and
+ * must stay under KT_BULK_MAX_MS. Lines start with "kho_registry_selftest:".
  */
 #define pr_fmt(fmt) "kho_registry_selftest: " fmt
 
@@ -16,11 +21,14 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/bitmap.h>
 #include <linux/kho_registry.h>
+#include <linux/ktime.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #define NODE		"kho-registry-selftest"
 #define COMPAT		"kho-registry-selftest-v1"
@@ -166,21 +174,161 @@ KHO_FORMAT(kho_test_v2, "kho-test", 2, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 KHO_FORMAT(kho_test_v3, "kho-test", 3, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 	   KHO_FORMAT_WRITE_DEFAULT, &kt_ops);
 
-/* Make the @version header of the record at @handle claim another version. */
+/*
+ * Make the @version header of the object of @handle claim another
+ * version. The record is written in the record page at @handle's page.
+ */
 static int __init kt_damage(u64 handle, u32 version)
 {
-	struct kho_record *rec = phys_to_virt(handle);
+	struct kho_record_page *p = phys_to_virt(handle & PAGE_MASK);
+	__le64 *slot = phys_to_virt(handle);
 	struct kt_header *h;
 	unsigned int i;
 
-	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
-		if (le32_to_cpu(rec->versions[i].version) != version)
+	for (i = 0; i < le16_to_cpu(p->nr_versions); i++) {
+		if (le32_to_cpu(p->versions[i]) != version)
 			continue;
-		h = phys_to_virt(le64_to_cpu(rec->versions[i].handle));
+		h = phys_to_virt(le64_to_cpu(slot[i]));
 		h->version = cpu_to_le32(99);
 		return 0;
 	}
 	return -ENOENT;
+}
+
+#define KT_BULK		100000
+#define KT_BULK_FAMILY	"kho-test-bulk"
+/* Generous: the target is under a second for all three phases. */
+#define KT_BULK_MAX_MS	3000
+/* Handle of bulk object @i: what its store returns, its restore checks. */
+#define KT_BULK_TAG	(0xb01cULL << 32)
+
+static unsigned long *kt_bulk_seen;
+/* What a restore returns: the object is its handle, checked. */
+static int kt_bulk_obj;
+
+static int kt_bulk_store(const struct kho_format *f, void *obj, u64 *handle)
+{
+	*handle = KT_BULK_TAG | *(u32 *)obj;
+	return 0;
+}
+
+static void kt_bulk_unstore(const struct kho_format *f, void *obj, u64 handle)
+{
+}
+
+/* Each object once, with a handle it could have. */
+static void *kt_bulk_restore(const struct kho_format *f, u64 handle)
+{
+	u32 i = handle;
+
+	if ((handle & ~0xffffffffULL) != KT_BULK_TAG || i >= KT_BULK ||
+	    !kt_bulk_seen || __test_and_set_bit(i, kt_bulk_seen))
+		return ERR_PTR(-EINVAL);
+	return &kt_bulk_obj;
+}
+
+static void kt_bulk_discard(const struct kho_format *f, u64 handle)
+{
+}
+
+static const struct kho_format_ops kt_bulk_ops = {
+	.store = kt_bulk_store,
+	.unstore = kt_bulk_unstore,
+	.restore = kt_bulk_restore,
+	.discard = kt_bulk_discard,
+};
+
+KHO_FORMAT(kho_test_bulk_v1, KT_BULK_FAMILY, 1, KHO_FORMAT_READ |
+	   KHO_FORMAT_WRITE | KHO_FORMAT_WRITE_DEFAULT, &kt_bulk_ops);
+
+static u64 __init kt_ms_since(u64 start)
+{
+	return div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+}
+
+static int __init kt_bulk_check_time(const char *what, u64 ms)
+{
+	if (ms <= KT_BULK_MAX_MS)
+		return 0;
+	pr_err("bulk: %s took %llu ms, more than %u ms\n", what, ms,
+	       KT_BULK_MAX_MS);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Store the bulk objects, unstore them all, store them again for the next
+ * kernel; the memory the records take is what the free pages lose.
+ */
+static int __init kt_bulk_first_boot(void)
+{
+	u64 *h = vmalloc_array(KT_BULK, sizeof(*h));
+	unsigned long before, after;
+	u64 t, store_ms, unstore_ms;
+	u32 i;
+	int err = 0;
+
+	if (!h)
+		return -ENOMEM;
+	before = global_zone_page_state(NR_FREE_PAGES);
+	t = ktime_get_ns();
+	for (i = 0; i < KT_BULK && !err; i++)
+		err = kho_registry_store(KT_BULK_FAMILY, &i, &h[i]);
+	store_ms = kt_ms_since(t);
+	after = global_zone_page_state(NR_FREE_PAGES);
+	if (err)
+		goto out;
+	t = ktime_get_ns();
+	for (i = 0; i < KT_BULK && !err; i++)
+		err = kho_registry_unstore(h[i], NULL);
+	unstore_ms = kt_ms_since(t);
+	if (err)
+		goto out;
+	for (i = 0; i < KT_BULK && !err; i++)
+		err = kho_registry_store(KT_BULK_FAMILY, &i, &h[i]);
+	if (err)
+		goto out;
+	pr_info("bulk: stored %u objects in %llu ms, unstored them in %llu ms; records took about %lu KiB (%lu bytes per object)\n",
+		KT_BULK, store_ms, unstore_ms,
+		before > after ? (before - after) << (PAGE_SHIFT - 10) : 0,
+		before > after ? ((before - after) << PAGE_SHIFT) / KT_BULK : 0);
+	err = kt_bulk_check_time("store", store_ms) ?:
+	      kt_bulk_check_time("unstore", unstore_ms);
+out:
+	vfree(h);
+	return err;
+}
+
+/* Find the bulk objects through the index and restore each once. */
+static int __init kt_bulk_second_boot(void)
+{
+	u64 *h = vmalloc_array(KT_BULK, sizeof(*h));
+	unsigned long n, i, bad = 0;
+	u64 t, ms;
+	void *o;
+	int err;
+
+	kt_bulk_seen = bitmap_zalloc(KT_BULK, GFP_KERNEL);
+	if (!h || !kt_bulk_seen) {
+		err = -ENOMEM;
+		goto out;
+	}
+	t = ktime_get_ns();
+	n = kho_registry_incoming(KT_BULK_FAMILY, h, KT_BULK);
+	for (i = 0; i < min_t(unsigned long, n, KT_BULK); i++) {
+		o = kho_registry_restore(KT_BULK_FAMILY, h[i]);
+		bad += o != &kt_bulk_obj;
+	}
+	ms = kt_ms_since(t);
+	pr_info("bulk: restored %lu of %u objects in %llu ms (%lu failed)\n",
+		n, KT_BULK, ms, bad);
+	err = n != KT_BULK || bad ||
+	      !bitmap_full(kt_bulk_seen, KT_BULK) ? -EINVAL : 0;
+	err = err ?: kt_bulk_check_time("restore", ms);
+out:
+	bitmap_free(kt_bulk_seen);
+	kt_bulk_seen = NULL;
+	vfree(h);
+	return err;
 }
 
 static int __init kt_first_boot(void)
@@ -216,7 +364,7 @@ static int __init kt_first_boot(void)
 	err = err ?: kho_add_subtree(NODE, fdt);
 	if (!err)
 		pr_info("stored A (8 MiB) in v2+v3, B (64 MiB) in v3, C (8 MiB) in v1+v2 (v2 damaged)\n");
-	return err;
+	return err ?: kt_bulk_first_boot();
 }
 
 static int __init kt_second_boot(const void *fdt)
@@ -259,7 +407,7 @@ static int __init kt_second_boot(const void *fdt)
 	if (o->version != 1 || o->seed != 0xc)
 		return -EINVAL;
 	kfree(o);
-	return 0;
+	return kt_bulk_second_boot();
 }
 
 static int __init kho_registry_selftest_run(void)

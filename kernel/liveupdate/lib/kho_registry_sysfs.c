@@ -39,17 +39,28 @@ static struct kho_target_format *kho_target;
 static unsigned int kho_nr_target;
 
 /*
- * Records of the previous kernel not claimed yet, by page frame number,
- * from the index it handed over, each with the blocks behind it; under
- * kho_reg_lock.
+ * Records of the previous kernel not claimed yet, by handle / 8 (a record
+ * slot is 8-byte aligned), from the index it handed over, each with the
+ * blocks behind it; under kho_reg_lock. An object without blocks is a
+ * value entry, xa_mk_value(complete), so that the common case costs no
+ * allocation.
  */
 static DEFINE_XARRAY(kho_incoming);
+
+#define KHO_IN_KEY(handle)	((unsigned long)((handle) >> 3))
+#define KHO_IN_HANDLE(key)	((u64)(key) << 3)
 
 struct kho_incoming_obj {
 	unsigned int nr;
 	bool complete;
 	struct kho_index_extent ext[] __counted_by(nr);
 };
+
+static void kho_incoming_free(void *entry)
+{
+	if (!xa_is_value(entry))
+		kfree(entry);
+}
 /* The index this kernel hands over, written on the kexec reboot path. */
 static void *kho_index_fdt;
 static struct kho_record_index *kho_index;
@@ -70,18 +81,18 @@ static void kho_reg_put(void)
 }
 
 /* The module that declares version @i of @rec, NULL for vmlinux. */
-static struct module *kho_owner(const struct kho_record *rec, unsigned int i)
+static struct module *kho_owner(const struct kho_record_info *rec,
+				unsigned int i)
 {
 	const struct kho_catalog *c;
 
 	c = kho_registry_catalog_of(&kho_reg,
-		kho_registry_find(&kho_reg, rec->family,
-				  le32_to_cpu(rec->versions[i].version)));
+		kho_registry_find(&kho_reg, rec->family, rec->versions[i]));
 	return c ? c->owner : NULL;
 }
 
 /* Put the modules of the first @nr versions of @rec. */
-static void kho_put_owners(const struct kho_record *rec, unsigned int nr)
+static void kho_put_owners(const struct kho_record_info *rec, unsigned int nr)
 {
 	unsigned int i;
 
@@ -93,11 +104,11 @@ static void kho_put_owners(const struct kho_record *rec, unsigned int nr)
  * A module cannot be unloaded while an object is stored in one of its
  * formats: the record needs its unstore op and the next kernel its data.
  */
-static int kho_get_owners(const struct kho_record *rec)
+static int kho_get_owners(const struct kho_record_info *rec)
 {
 	unsigned int i;
 
-	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+	for (i = 0; i < rec->nr; i++) {
 		if (!try_module_get(kho_owner(rec, i))) {
 			kho_put_owners(rec, i);
 			return -ENODEV;
@@ -121,9 +132,11 @@ int kho_registry_store(const char *family, void *obj, u64 *handle)
 {
 	struct kho_registry *r = kho_reg_get();
 	int err = __kho_registry_store(r, family, obj, handle);
+	struct kho_record_info rec;
 
 	if (!err) {
-		err = kho_get_owners(__kho_registry_live(r, *handle));
+		err = __kho_registry_live(r, *handle, &rec) ?:
+		      kho_get_owners(&rec);
 		if (err)
 			__kho_registry_unstore(r, *handle, obj);
 	}
@@ -142,15 +155,13 @@ EXPORT_SYMBOL_GPL(kho_registry_store);
 int kho_registry_unstore(u64 handle, void *obj)
 {
 	struct kho_registry *r = kho_reg_get();
-	struct kho_record *rec = __kho_registry_live(r, handle);
-	struct kho_record owners;
-	int err = -ENOENT;
+	struct kho_record_info owners;
+	int err = __kho_registry_live(r, handle, &owners);
 
-	if (rec) {
-		owners = *rec;
+	if (!err) {
 		err = __kho_registry_unstore(r, handle, obj);
 		/* After the unstore ops ran: they are the modules' code. */
-		kho_put_owners(&owners, le16_to_cpu(owners.nr));
+		kho_put_owners(&owners, owners.nr);
 	}
 	kho_reg_put();
 	return err;
@@ -160,8 +171,10 @@ EXPORT_SYMBOL_GPL(kho_registry_unstore);
 /* Forget an incoming record once it is claimed (restored or discarded). */
 static void kho_incoming_done(u64 handle)
 {
-	if (!kho_reg.ops->peek(handle))
-		kfree(xa_erase(&kho_incoming, PHYS_PFN(handle)));
+	struct kho_record_info rec;
+
+	if (__kho_registry_peek(&kho_reg, handle, &rec))
+		kho_incoming_free(xa_erase(&kho_incoming, KHO_IN_KEY(handle)));
 }
 
 /**
@@ -208,18 +221,17 @@ EXPORT_SYMBOL_GPL(kho_registry_discard);
 unsigned long kho_registry_incoming(const char *family, u64 *handles,
 				    unsigned long max)
 {
-	unsigned long pfn, n = 0;
+	struct kho_record_info rec;
+	unsigned long key, n = 0;
 	void *entry;
 
 	kho_reg_get();
-	xa_for_each(&kho_incoming, pfn, entry) {
-		const struct kho_record *rec;
-
-		rec = __kho_registry_peek(&kho_reg, PFN_PHYS(pfn));
-		if (!rec || strcmp(rec->family, family))
+	xa_for_each(&kho_incoming, key, entry) {
+		if (__kho_registry_peek(&kho_reg, KHO_IN_HANDLE(key), &rec) ||
+		    strcmp(rec.family, family))
 			continue;
 		if (n < max)
-			handles[n] = PFN_PHYS(pfn);
+			handles[n] = KHO_IN_HANDLE(key);
 		n++;
 	}
 	kho_reg_put();
@@ -238,16 +250,17 @@ typedef int (*kho_family_fn)(const char *family, u64 *h, unsigned long n,
  */
 static int kho_unclaimed_by_family(kho_family_fn fn, void *arg)
 {
-	unsigned long pfn, n = 0, first, i, same;
+	unsigned long key, n = 0, first, i, same;
+	struct kho_record_info rec;
 	void *entry;
 	int err = 0;
 	u64 *h;
 
-	xa_for_each(&kho_incoming, pfn, entry) {
-		if (__kho_registry_peek(&kho_reg, PFN_PHYS(pfn)))
+	xa_for_each(&kho_incoming, key, entry) {
+		if (!__kho_registry_peek(&kho_reg, KHO_IN_HANDLE(key), &rec))
 			n++;
 		else	/* Claimed behind the registry's back: not ours. */
-			kfree(xa_erase(&kho_incoming, pfn));
+			kho_incoming_free(xa_erase(&kho_incoming, key));
 	}
 	if (!n)
 		return 0;
@@ -255,19 +268,19 @@ static int kho_unclaimed_by_family(kho_family_fn fn, void *arg)
 	if (!h)
 		return -ENOMEM;
 	n = 0;
-	xa_for_each(&kho_incoming, pfn, entry)
-		h[n++] = PFN_PHYS(pfn);
+	xa_for_each(&kho_incoming, key, entry)
+		h[n++] = KHO_IN_HANDLE(key);
 	/* Gather the records of one family at the front, in turn. */
 	for (first = 0; first < n && !err; first += same) {
 		/* A copy: @fn may free the records. */
 		char family[KHO_FAMILY_LEN];
 
-		strscpy(family, __kho_registry_peek(&kho_reg, h[first])->family,
-			sizeof(family));
+		__kho_registry_peek(&kho_reg, h[first], &rec);
+		strscpy(family, rec.family, sizeof(family));
 		same = 1;
 		for (i = first + 1; i < n; i++) {
-			if (strcmp(__kho_registry_peek(&kho_reg, h[i])->family,
-				   family))
+			__kho_registry_peek(&kho_reg, h[i], &rec);
+			if (strcmp(rec.family, family))
 				continue;
 			swap(h[i], h[first + same]);
 			same++;
@@ -284,14 +297,13 @@ static int kho_unclaimed_by_family(kho_family_fn fn, void *arg)
  * unclaimed, of the order listed, are taken: whatever was claimed or
  * lies elsewhere is left alone. False if some memory stays reserved.
  */
-static bool kho_release_extents(u64 handle, struct kho_incoming_obj *in)
+static bool kho_release_extents(u64 handle, void *entry)
 {
-	void *rec = kho_reg.ops->restore(handle);
-	bool all = in && in->complete;
+	struct kho_incoming_obj *in = xa_is_value(entry) ? NULL : entry;
+	bool all = in ? in->complete : entry && xa_to_value(entry);
 	unsigned int i;
 
-	if (rec)
-		kho_reg.ops->free(rec);
+	__kho_registry_drop(&kho_reg, handle);
 	for (i = 0; in && i < in->nr; i++) {
 		struct folio *folio;
 
@@ -313,14 +325,13 @@ static int kho_release_family(const char *family, u64 *h, unsigned long n,
 	unsigned long bytes, partial = 0;
 
 	for (i = 0; i < n; i++) {
-		struct kho_incoming_obj *in;
+		void *in = xa_erase(&kho_incoming, KHO_IN_KEY(h[i]));
 
-		in = xa_erase(&kho_incoming, PHYS_PFN(h[i]));
 		if (known)
 			__kho_registry_discard(&kho_reg, h[i]);
 		else if (!kho_release_extents(h[i], in))
 			partial++;
-		kfree(in);
+		kho_incoming_free(in);
 	}
 	bytes = (totalram_pages() - before) << PAGE_SHIFT;
 	pr_info("released %lu unclaimed objects of family %s from the previous kernel: %lu bytes\n",
@@ -392,32 +403,44 @@ static int kho_add_extent(void *arg, phys_addr_t phys, unsigned int order)
 	return 0;
 }
 
-/* Fill @ir for the record @rec: ask each version for its blocks. */
-static int kho_index_one(struct kho_index_record *ir, struct kho_record *rec,
-			 struct kho_extents *e)
+struct kho_index_build {
+	struct kho_index_record *ir;
+	unsigned long nr, max;
+	struct kho_extents e;
+};
+
+/* The next entry of the index, for @rec: ask each version for its blocks. */
+static int kho_index_one(void *arg, u64 handle,
+			 const struct kho_record_info *rec)
 {
-	unsigned long first = e->nr;
+	struct kho_index_build *b = arg;
+	unsigned long first = b->e.nr;
+	struct kho_index_record *ir;
 	bool complete = true;
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < le16_to_cpu(rec->nr); i++) {
+	/* The walk finds nr_live records: never more than @ir holds. */
+	if (b->nr == b->max)
+		return -EOVERFLOW;
+	ir = &b->ir[b->nr++];
+
+	for (i = 0; i < rec->nr; i++) {
 		const struct kho_format *f;
 
-		f = kho_registry_find(&kho_reg, rec->family,
-				      le32_to_cpu(rec->versions[i].version));
+		f = kho_registry_find(&kho_reg, rec->family, rec->versions[i]);
 		if (!f->ops->extents) {
 			complete = false;
 			continue;
 		}
-		err = f->ops->extents(f, le64_to_cpu(rec->versions[i].handle),
-				      kho_add_extent, e);
+		err = f->ops->extents(f, rec->handles[i], kho_add_extent,
+				      &b->e);
 		if (err)
 			return err;
 	}
-	ir->record = cpu_to_le64(kho_reg.ops->to_phys(rec));
+	ir->record = cpu_to_le64(handle);
 	ir->first_extent = cpu_to_le64(first);
-	ir->nr_extents = cpu_to_le32(e->nr - first);
+	ir->nr_extents = cpu_to_le32(b->e.nr - first);
 	ir->flags = cpu_to_le32(complete ? KHO_INDEX_COMPLETE : 0);
 	return 0;
 }
@@ -429,23 +452,22 @@ static int kho_index_one(struct kho_index_record *ir, struct kho_record *rec,
  */
 static int kho_write_index(void)
 {
-	struct kho_extents e = {};
-	struct kho_index_record *ir;
-	unsigned long i;
+	struct kho_index_build b = {};
+	struct kho_extents e;
 	size_t size;
 	int err;
 
 	kho_drop_index();
 	if (!kho_reg.nr_live)
 		return 0;
-	ir = kvcalloc(kho_reg.nr_live, sizeof(*ir), GFP_KERNEL);
-	if (!ir)
+	b.ir = kvcalloc(kho_reg.nr_live, sizeof(*b.ir), GFP_KERNEL);
+	if (!b.ir)
 		return -ENOMEM;
-	for (i = 0; i < kho_reg.nr_live; i++) {
-		err = kho_index_one(&ir[i], kho_reg.live[i], &e);
-		if (err)
-			goto free_tmp;
-	}
+	b.max = kho_reg.nr_live;
+	err = __kho_registry_walk_live(&kho_reg, kho_index_one, &b);
+	e = b.e;
+	if (err)
+		goto free_tmp;
 	size = struct_size(kho_index, records, kho_reg.nr_live) +
 	       e.nr * sizeof(*e.ext);
 	kho_index = kho_alloc_preserve(size);
@@ -457,7 +479,7 @@ static int kho_write_index(void)
 	kho_index->magic = cpu_to_le32(KHO_RECORD_INDEX_MAGIC);
 	kho_index->nr = cpu_to_le64(kho_reg.nr_live);
 	kho_index->nr_extents = cpu_to_le64(e.nr);
-	memcpy(kho_index->records, ir, kho_reg.nr_live * sizeof(*ir));
+	memcpy(kho_index->records, b.ir, kho_reg.nr_live * sizeof(*b.ir));
 	if (e.nr)
 		memcpy(&kho_index->records[kho_reg.nr_live], e.ext,
 		       e.nr * sizeof(*e.ext));
@@ -483,14 +505,16 @@ drop_index:
 	kho_drop_index();
 free_tmp:
 	kvfree(e.ext);
-	kvfree(ir);
+	kvfree(b.ir);
 	return err;
 }
 
-/* The blocks of record @i of @idx, @nr_ext extents in all; NULL if bad. */
-static struct kho_incoming_obj *__init
-kho_incoming_new(const struct kho_record_index *idx, unsigned long i,
-		 u64 nr_ext)
+/*
+ * The entry of kho_incoming for record @i of @idx, @nr_ext extents in
+ * all; NULL if bad or out of memory.
+ */
+static void *__init kho_incoming_new(const struct kho_record_index *idx,
+				     unsigned long i, u64 nr_ext)
 {
 	const struct kho_index_record *ir = &idx->records[i];
 	const struct kho_index_extent *ext;
@@ -501,6 +525,9 @@ kho_incoming_new(const struct kho_record_index *idx, unsigned long i,
 	if (first > nr_ext || n > nr_ext - first ||
 	    le32_to_cpu(ir->flags) & ~KHO_INDEX_COMPLETE)
 		return NULL;
+	if (!n)
+		return xa_mk_value(!!(le32_to_cpu(ir->flags) &
+				      KHO_INDEX_COMPLETE));
 	in = kmalloc(struct_size(in, ext, n), GFP_KERNEL);
 	if (!in)
 		return NULL;
@@ -553,19 +580,21 @@ static void __init kho_read_index(void)
 	kho_reg_get();
 	for (i = 0; i < nr; i++) {
 		u64 h = le64_to_cpu(idx->records[i].record);
-		struct kho_incoming_obj *in;
+		struct kho_record_info rec;
+		void *in;
 
 		/* Records claimed already (built-in owners) are skipped. */
-		if (!__kho_registry_peek(&kho_reg, h) ||
-		    xa_load(&kho_incoming, PHYS_PFN(h)))
+		if (__kho_registry_peek(&kho_reg, h, &rec) ||
+		    xa_load(&kho_incoming, KHO_IN_KEY(h)))
 			continue;
 		in = kho_incoming_new(idx, i, nr_ext);
 		if (!in) {
 			pr_err("bad index entry %lu, its object is not tracked\n", i);
 			continue;
 		}
-		if (xa_err(xa_store(&kho_incoming, PHYS_PFN(h), in, GFP_KERNEL)))
-			kfree(in);
+		if (xa_err(xa_store(&kho_incoming, KHO_IN_KEY(h), in,
+				    GFP_KERNEL)))
+			kho_incoming_free(in);
 		else
 			kept++;
 	}

@@ -37,11 +37,16 @@ static inline void list_add_tail(struct list_head *new, struct list_head *head)
 	__list_add(new, head->prev, head);
 }
 
-/* Poisoned like the kernel's: a use after list_del() faults. */
-static inline void list_del(struct list_head *entry)
+static inline void __list_del_entry(struct list_head *entry)
 {
 	entry->next->prev = entry->prev;
 	entry->prev->next = entry->next;
+}
+
+/* Poisoned like the kernel's: a use after list_del() faults. */
+static inline void list_del(struct list_head *entry)
+{
+	__list_del_entry(entry);
 	entry->next = (void *)0x100;
 	entry->prev = (void *)0x122;
 }
@@ -49,9 +54,14 @@ static inline void list_del(struct list_head *entry)
 static inline void list_move_tail(struct list_head *list,
 				  struct list_head *head)
 {
-	list->next->prev = list->prev;
-	list->prev->next = list->next;
+	__list_del_entry(list);
 	list_add_tail(list, head);
+}
+
+static inline void list_move(struct list_head *list, struct list_head *head)
+{
+	__list_del_entry(list);
+	list_add(list, head);
 }
 
 static inline bool list_empty(const struct list_head *head)
@@ -62,6 +72,8 @@ static inline bool list_empty(const struct list_head *head)
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) \
 	list_entry((ptr)->next, type, member)
+#define list_first_entry_or_null(ptr, type, member) \
+	(list_empty(ptr) ? NULL : list_first_entry(ptr, type, member))
 #define list_next_entry(pos, member) \
 	list_entry((pos)->member.next, __typeof__(*(pos)), member)
 #define list_prev_entry(pos, member) \

@@ -8,8 +8,8 @@
  * @family, @version and @caps of each entry (stride
  * sizeof(struct kho_format) = KHO_FORMAT_ENTRY_SIZE) and ignore the rest.
  *
- * Record: one preserved page per stored object; the u64 handle of the
- * object is its physical address.
+ * Records: packed in record pages (struct kho_record_page); the u64
+ * handle of an object is the physical address of its slot.
  */
 #ifndef _LINUX_KHO_ABI_REGISTRY_H
 #define _LINUX_KHO_ABI_REGISTRY_H
@@ -25,36 +25,53 @@
 #define KHO_FORMAT_WRITE	(1U << 1)	/* can store it */
 #define KHO_FORMAT_WRITE_DEFAULT (1U << 2)	/* written unless disabled */
 
-#define KHO_RECORD_MAGIC	0x52524f4bU	/* "KORR" */
-#define KHO_RECORD_MAX_VERSIONS	8
-
-/**
- * struct kho_record_version - one version an object was written in
- * @version: format version
- * @reserved: zero
- * @handle: what that version's store op returned
+/*
+ * Record pages: the records of stored objects, packed. One preserved
+ * order-0 page (4096 bytes) holds the records of one class, objects of one
+ * family written in the same versions (in the same order): the page
+ * header names the family and the versions once, a record is then only
+ * the handle each version's store returned, @nr_versions u64 in a slot.
+ * A bitmap says which slots hold a record. The handle of an object is the
+ * physical address of its slot: the page address plus
+ * offsetof(struct kho_record_page, slots) + slot * 8 * @nr_versions. It
+ * is never page-aligned, and stays the same while the object is stored.
  */
-struct kho_record_version {
-	__le32 version;
-	__le32 reserved;
-	__le64 handle;
-} __packed;
+#define KHO_RECORD_PAGE_MAGIC	0x3150524bU	/* "KRP1" */
+#define KHO_RECORD_PAGE_SIZE	4096
+#define KHO_RECORD_MAX_VERSIONS	8
+#define KHO_RECORD_PAGE_WORDS	8	/* __le64 words of the slot bitmap */
 
 /**
- * struct kho_record - the versions of one stored object
- * @magic: KHO_RECORD_MAGIC
- * @nr: entries in @versions, 1..KHO_RECORD_MAX_VERSIONS, distinct
+ * struct kho_record_page - a page of records of one class
+ * @magic: KHO_RECORD_PAGE_MAGIC
+ * @nr_versions: versions of each record, 1..KHO_RECORD_MAX_VERSIONS
  * @reserved: zero
  * @family: NUL-terminated family name
- * @versions: what was written
+ * @versions: the versions written, the first @nr_versions distinct, the
+ *            rest zero
+ * @used: bit i set if slot i holds a record; no bit at or above
+ *        kho_record_page_slots(@nr_versions)
+ * @slots: slot i is the @nr_versions u64 handles of a record, that of
+ *         @versions[j] at @slots[i * @nr_versions + j]
  */
-struct kho_record {
+struct kho_record_page {
 	__le32 magic;
-	__le16 nr;
+	__le16 nr_versions;
 	__le16 reserved;
 	char family[KHO_FAMILY_LEN];
-	struct kho_record_version versions[KHO_RECORD_MAX_VERSIONS];
+	__le32 versions[KHO_RECORD_MAX_VERSIONS];
+	__le64 used[KHO_RECORD_PAGE_WORDS];
+	__le64 slots[];
 } __packed;
+
+#define KHO_RECORD_PAGE_HEADER	136	/* offsetof(.., slots) */
+
+/* Records a page holds when each is written in @nr_versions versions. */
+static inline unsigned int kho_record_page_slots(unsigned int nr_versions)
+{
+	return (KHO_RECORD_PAGE_SIZE - KHO_RECORD_PAGE_HEADER) /
+	       (8 * nr_versions);
+}
 
 /*
  * Index of the records handed over, so that the next kernel knows every
@@ -65,7 +82,7 @@ struct kho_record {
  * struct kho_record_index in one preserved folio.
  */
 #define KHO_REGISTRY_NODE	"kho-registry"
-#define KHO_REGISTRY_COMPATIBLE	"kho-registry-lu612-v1"
+#define KHO_REGISTRY_COMPATIBLE	"kho-registry-lu612-v2"
 #define KHO_REGISTRY_INDEX	"index"
 #define KHO_RECORD_INDEX_MAGIC	0x58494f4bU	/* "KOIX" */
 /* The extents of the record cover every version it holds. */
@@ -73,7 +90,7 @@ struct kho_record {
 
 /**
  * struct kho_index_record - one object handed over
- * @record: handle (physical address) of its record
+ * @record: handle of the object (physical address of its record slot)
  * @first_extent: index of its first extent in the extent array
  * @nr_extents: its extents
  * @flags: KHO_INDEX_COMPLETE or 0
