@@ -120,23 +120,69 @@ static unsigned int put_rec(struct kho_array_node *n, unsigned int i,
 	return 2;
 }
 
+/*
+ * Where @index should be among the keys of slots [@lo, @hi], whose keys
+ * are @klo and @khi (@klo <= @index < @khi), if keys were spread evenly
+ * over the slots. In a dense leaf or a node above dense leaves they are,
+ * and the first probe of a search lands on the right slot; elsewhere it
+ * still starts the search near it.
+ */
+static unsigned int guess_slot(unsigned int lo, unsigned int hi, u64 klo,
+			       u64 khi, unsigned long index)
+{
+	u64 span = khi - klo;
+
+	/* Too wide to scale without overflow: bisect. */
+	if (span > U64_MAX / NODE_SLOTS)
+		return lo + (hi - lo) / 2;
+	return lo + (index - klo) * (hi - lo) / span;
+}
+
+/*
+ * The probe after the first of a search: next to the first, on the side
+ * the first sent the search to, so that a good guess is confirmed with
+ * one more probe (most often in the same cache line); bisect after that.
+ */
+static int next_probe(int lo, int hi, unsigned int probe, bool went_up)
+{
+	if (probe == 1)
+		return went_up ? lo : hi;
+	return lo + (hi - lo) / 2;
+}
+
 /* Slot of the last record of @n starting at or below @index, or -1. */
 static int leaf_find(const struct kho_array_node *n, unsigned long index)
 {
-	int lo = 0, hi = (int)node_nr(n) - 1, best = -1;
+	int lo = 0, hi = (int)node_nr(n) - 1, best = -1, mid;
+	unsigned int probe = 0;
+	bool up = false;
+	u64 first, last;
 
+	/* Empty: a new root before its first store. */
+	if (hi < 0)
+		return -1;
+	first = slot_key(n, 0) & KHO_ARRAY_KEY_MASK;
+	if (index < first)
+		return -1;
+	if (slot_key(n, hi) & KHO_ARRAY_KEY_TAIL)
+		hi--;
+	last = slot_key(n, hi) & KHO_ARRAY_KEY_MASK;
+	if (index >= last)
+		return hi;
+	mid = guess_slot(0, hi, first, last, index);
 	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
 		u64 key = slot_key(n, mid);
 
 		if (key & KHO_ARRAY_KEY_TAIL)
 			key = slot_key(n, --mid);
-		if ((key & KHO_ARRAY_KEY_MASK) <= index) {
+		up = (key & KHO_ARRAY_KEY_MASK) <= index;
+		if (up) {
 			best = mid;
 			lo = mid + (key & KHO_ARRAY_KEY_RUN ? 2 : 1);
 		} else {
 			hi = mid - 1;
 		}
+		mid = next_probe(lo, hi, ++probe, up);
 	}
 	return best;
 }
@@ -145,17 +191,29 @@ static int leaf_find(const struct kho_array_node *n, unsigned long index)
 static unsigned int inner_find(const struct kho_array_node *n,
 			       unsigned long index)
 {
-	unsigned int lo = 1, hi = node_nr(n), best = 0;
+	int lo = 1, hi = (int)node_nr(n) - 1, best = 0, mid;
+	unsigned int probe = 0;
+	bool up = false;
+	u64 first, last;
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (slot_key(n, mid) <= index) {
+	if (hi < 1)
+		return 0;
+	first = slot_key(n, 1);
+	last = slot_key(n, hi);
+	if (index < first)
+		return 0;
+	if (index >= last)
+		return hi;
+	mid = guess_slot(1, hi, first, last, index);
+	while (lo <= hi) {
+		up = slot_key(n, mid) <= index;
+		if (up) {
 			best = mid;
 			lo = mid + 1;
 		} else {
-			hi = mid;
+			hi = mid - 1;
 		}
+		mid = next_probe(lo, hi, ++probe, up);
 	}
 	return best;
 }
