@@ -121,56 +121,98 @@ static unsigned int put_rec(struct kho_array_node *n, unsigned int i,
 }
 
 /*
- * Where @index should be among the keys of slots [@lo, @hi], whose keys
- * are @klo and @khi (@klo <= @index < @khi), if keys were spread evenly
- * over the slots. In a dense leaf or a node above dense leaves they are,
- * and the first probe of a search lands on the right slot; elsewhere it
- * still starts the search near it.
+ * Where to look first for @index in a node of @nr slots whose keys lie in
+ * [@lo, @hi): where it would be if the keys were spread evenly. They are
+ * in a dense leaf (one index per slot) and in the nodes above dense
+ * leaves, so the first probe lands on the right slot or next to it, where
+ * a bisection of a 4 KiB node costs a cache miss per probe; elsewhere the
+ * search starts near the right slot and bisects from there.
  */
-static unsigned int guess_slot(unsigned int lo, unsigned int hi, u64 klo,
-			       u64 khi, unsigned long index)
+static int guess_slot(int nr, unsigned long lo, unsigned long hi,
+		      unsigned long index)
 {
-	u64 span = khi - klo;
-
+	if (index <= lo)
+		return 0;
+	if (index >= hi)
+		return nr - 1;
 	/* Too wide to scale without overflow: bisect. */
-	if (span > U64_MAX / NODE_SLOTS)
-		return lo + (hi - lo) / 2;
-	return lo + (index - klo) * (hi - lo) / span;
+	if (hi - lo > U64_MAX / NODE_SLOTS)
+		return nr / 2;
+	return (index - lo) * nr / (hi - lo);
+}
+
+/* Slot of the last record of leaf @n, which holds at least one. */
+static int leaf_last(const struct kho_array_node *n)
+{
+	int last = node_nr(n) - 1;
+
+	return slot_key(n, last) & KHO_ARRAY_KEY_TAIL ? last - 1 : last;
 }
 
 /*
- * The probe after the first of a search: next to the first, on the side
- * the first sent the search to, so that a good guess is confirmed with
- * one more probe (most often in the same cache line); bisect after that.
+ * The range [@lo, @hi) a search of @n (not empty) guesses from: the
+ * bounds its parent gives it, unless they are too wide to scale (the
+ * root, the last node of a level), then the node's own first and last
+ * keys, at the cost of reading one more cache line.
  */
-static int next_probe(int lo, int hi, unsigned int probe, bool went_up)
+static void key_span(const struct kho_array_node *n, unsigned long *lo,
+		     unsigned long *hi)
 {
-	if (probe == 1)
-		return went_up ? lo : hi;
+	int last = node_nr(n) - 1;
+
+	if (*hi - *lo <= U64_MAX / NODE_SLOTS)
+		return;
+	if (!n->level) {
+		*lo = slot_key(n, 0) & KHO_ARRAY_KEY_MASK;
+		*hi = (slot_key(n, leaf_last(n)) & KHO_ARRAY_KEY_MASK) + 1;
+	} else if (last) {
+		*lo = slot_key(n, 1);
+		*hi = slot_key(n, last) + 1;
+	}
+}
+
+/* A search that just probed its guess: start galloping. */
+#define GALLOP_START	0
+/* A search that turned back: bisect. */
+#define GALLOP_OFF	INT_MIN
+
+/*
+ * The next probe of a search of slots [@lo, @hi] that started at a guess:
+ * gallop from the guess, 1, 2, 4... slots further on the side it sent the
+ * search to (@gallop, negative below), so that a right guess is confirmed
+ * by the next slot, most often in the same cache line, and a close one
+ * costs a few probes of nearby cache lines; bisect once the search has
+ * turned back.
+ */
+static int next_probe(int lo, int hi, int *gallop, bool up)
+{
+	int d = *gallop == GALLOP_START ? (up ? 1 : -1) : *gallop;
+
+	if (d != GALLOP_OFF && (d > 0) == up) {
+		*gallop = 2 * d;
+		return up ? min(lo + d - 1, hi) : max(hi + d + 1, lo);
+	}
+	*gallop = GALLOP_OFF;
 	return lo + (hi - lo) / 2;
 }
 
-/* Slot of the last record of @n starting at or below @index, or -1. */
-static int leaf_find(const struct kho_array_node *n, unsigned long index)
+/*
+ * Slot of the last record of leaf @n starting at or below @index, or -1;
+ * [@lo, @hi) are the leaf's bounds, for the first guess.
+ */
+static int leaf_find(const struct kho_array_node *n, unsigned long index,
+		     unsigned long lo, unsigned long hi)
 {
-	int lo = 0, hi = (int)node_nr(n) - 1, best = -1, mid;
-	unsigned int probe = 0;
-	bool up = false;
-	u64 first, last;
+	int l = 0, h = (int)node_nr(n) - 1, best = -1, mid;
+	int gallop = GALLOP_START;
+	bool up;
 
 	/* Empty: a new root before its first store. */
-	if (hi < 0)
+	if (h < 0)
 		return -1;
-	first = slot_key(n, 0) & KHO_ARRAY_KEY_MASK;
-	if (index < first)
-		return -1;
-	if (slot_key(n, hi) & KHO_ARRAY_KEY_TAIL)
-		hi--;
-	last = slot_key(n, hi) & KHO_ARRAY_KEY_MASK;
-	if (index >= last)
-		return hi;
-	mid = guess_slot(0, hi, first, last, index);
-	while (lo <= hi) {
+	key_span(n, &lo, &hi);
+	mid = guess_slot(h + 1, lo, hi, index);
+	while (l <= h) {
 		u64 key = slot_key(n, mid);
 
 		if (key & KHO_ARRAY_KEY_TAIL)
@@ -178,58 +220,67 @@ static int leaf_find(const struct kho_array_node *n, unsigned long index)
 		up = (key & KHO_ARRAY_KEY_MASK) <= index;
 		if (up) {
 			best = mid;
-			lo = mid + (key & KHO_ARRAY_KEY_RUN ? 2 : 1);
+			l = mid + (key & KHO_ARRAY_KEY_RUN ? 2 : 1);
 		} else {
-			hi = mid - 1;
+			h = mid - 1;
 		}
-		mid = next_probe(lo, hi, ++probe, up);
+		mid = next_probe(l, h, &gallop, up);
 	}
 	return best;
 }
 
-/* Child of interior node @n to follow for @index (0 below the first key). */
+/*
+ * Child of interior node @n to follow for @index (0 below the first key);
+ * [@lo, @hi) are the node's bounds, for the first guess.
+ */
 static unsigned int inner_find(const struct kho_array_node *n,
-			       unsigned long index)
+			       unsigned long index, unsigned long lo,
+			       unsigned long hi)
 {
-	int lo = 1, hi = (int)node_nr(n) - 1, best = 0, mid;
-	unsigned int probe = 0;
-	bool up = false;
-	u64 first, last;
+	int l = 1, h = (int)node_nr(n) - 1, best = 0, mid;
+	int gallop = GALLOP_START;
+	bool up;
 
-	if (hi < 1)
+	if (h < 1)
 		return 0;
-	first = slot_key(n, 1);
-	last = slot_key(n, hi);
-	if (index < first)
-		return 0;
-	if (index >= last)
-		return hi;
-	mid = guess_slot(1, hi, first, last, index);
-	while (lo <= hi) {
+	key_span(n, &lo, &hi);
+	mid = max(min(guess_slot(h + 1, lo, hi, index), h), 1);
+	while (l <= h) {
 		up = slot_key(n, mid) <= index;
 		if (up) {
 			best = mid;
-			lo = mid + 1;
+			l = mid + 1;
 		} else {
-			hi = mid - 1;
+			h = mid - 1;
 		}
-		mid = next_probe(lo, hi, ++probe, up);
+		mid = next_probe(l, h, &gallop, up);
 	}
 	return best;
 }
 
-/* Walk from the root to the leaf for @index, recording the path. */
+/*
+ * Walk from the root to the leaf for @index, recording the path; set
+ * [@lo, @hi) to the bounds of the indices the leaf may hold.
+ */
 static struct kho_array_node *descend(struct kho_array *a, unsigned long index,
 				      struct kho_array_node **path,
-				      unsigned int *slots)
+				      unsigned int *slots, unsigned long *lo,
+				      unsigned long *hi)
 {
 	struct kho_array_node *n = a->root;
-	unsigned int l;
+	unsigned int l, i;
 
+	*lo = 0;
+	*hi = KHO_ARRAY_MAX_INDEX + 1;
 	for (l = a->height - 1; l > 0; l--) {
 		path[l] = n;
-		slots[l] = inner_find(n, index);
-		n = kho_node(a, slot_val(n, slots[l]));
+		i = inner_find(n, index, *lo, *hi);
+		slots[l] = i;
+		if (i)
+			*lo = slot_key(n, i);
+		if (i + 1 < node_nr(n))
+			*hi = slot_key(n, i + 1);
+		n = kho_node(a, slot_val(n, i));
 	}
 	path[0] = n;
 	slots[0] = 0;
@@ -354,7 +405,7 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 	}
 
 	sib = pages[used++];
-	leaf_rec(path[0], leaf_find(path[0], KHO_ARRAY_MAX_INDEX), &last);
+	leaf_rec(path[0], leaf_last(path[0]), &last);
 	key = node_split(path[0], sib, index >= last.index + last.count);
 	for (l = 1; l < a->height; l++) {
 		struct kho_array_node *parent = path[l], *psib;
@@ -524,6 +575,7 @@ static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 	unsigned int slots[KHO_ARRAY_MAX_HEIGHT];
 	struct kho_rec in[3], out[EDIT_RECS];
 	unsigned int nr_in, nr_out, first, end, i, old_w, new_w, want;
+	unsigned long lo, hi;
 	bool present = false;
 	int s, err;
 
@@ -535,8 +587,8 @@ static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 	if (err)
 		return err;
 retry:
-	leaf = descend(a, index, path, slots);
-	s = leaf_find(leaf, index);
+	leaf = descend(a, index, path, slots, &lo, &hi);
+	s = leaf_find(leaf, index, lo, hi);
 
 	/* The record at or before @index, with its neighbours. */
 	if (s <= 0) {
@@ -636,17 +688,17 @@ struct range_edit {
 };
 
 /*
- * Plan the replacement of [@s, @e] in @leaf by @piece (the record of
- * index @s), keeping what lies outside; the records on either side are
- * included so that what continues them merges.
+ * Plan the replacement of [@s, @e] in @leaf, of bounds [@lo, @hi), by
+ * @piece (the record of index @s), keeping what lies outside; the records
+ * on either side are included so that what continues them merges.
  */
-static void range_plan(const struct kho_array_node *leaf, unsigned long s,
-		       unsigned long e, const struct kho_rec *piece,
-		       struct range_edit *ed)
+static void range_plan(const struct kho_array_node *leaf, unsigned long lo,
+		       unsigned long hi, unsigned long s, unsigned long e,
+		       const struct kho_rec *piece, struct range_edit *ed)
 {
 	unsigned int nr = node_nr(leaf), i, n = 0;
 	struct kho_rec r, fa = {}, la = {}, recs[6];
-	int p = leaf_find(leaf, s);
+	int p = leaf_find(leaf, s, lo, hi);
 	bool hit = false;
 
 	/* @i: the first record ending at or after @s. */
@@ -721,23 +773,6 @@ static void range_apply(struct kho_array_node *leaf,
 	leaf->nr = cpu_to_le16(nr - (ed->end - ed->first) + ed->new_w);
 }
 
-/* Bounds [@lo, @hi) of the indices the leaf on @path may hold. */
-static void leaf_bounds(struct kho_array *a, struct kho_array_node **path,
-			unsigned int *slots, unsigned long *lo,
-			unsigned long *hi)
-{
-	unsigned int l;
-
-	*lo = 0;
-	*hi = KHO_ARRAY_MAX_INDEX + 1;
-	for (l = a->height - 1; l > 0; l--) {
-		if (slots[l])
-			*lo = slot_key(path[l], slots[l]);
-		if (slots[l] + 1 < node_nr(path[l]))
-			*hi = slot_key(path[l], slots[l] + 1);
-	}
-}
-
 /*
  * Plan the part of the range store of [@first, @last] that falls in the
  * leaf holding @pos; return that leaf and set @e to the last index of the
@@ -749,17 +784,16 @@ range_leaf(struct kho_array *a, unsigned long pos, unsigned long first,
 	   struct kho_array_node **path, unsigned int *slots,
 	   struct range_edit *ed, unsigned long *e)
 {
-	struct kho_array_node *leaf = descend(a, pos, path, slots);
 	unsigned long lo, hi;
+	struct kho_array_node *leaf = descend(a, pos, path, slots, &lo, &hi);
 	struct kho_rec piece;
 
-	leaf_bounds(a, path, slots, &lo, &hi);
 	piece.index = max(lo, first);
 	*e = min(hi - 1, last);
 	piece.count = *e - piece.index + 1;
 	piece.value = value + (piece.index - first) * step;
 	piece.step = piece.count > 1 ? step : 0;
-	range_plan(leaf, piece.index, *e, &piece, ed);
+	range_plan(leaf, lo, hi, piece.index, *e, &piece, ed);
 	return leaf;
 }
 
@@ -842,13 +876,14 @@ u64 kho_array_load(struct kho_array *a, unsigned long index)
 {
 	struct kho_array_node *path[KHO_ARRAY_MAX_HEIGHT], *leaf;
 	unsigned int slots[KHO_ARRAY_MAX_HEIGHT];
+	unsigned long lo, hi;
 	struct kho_rec r;
 	int s;
 
 	if (!a->root || index > KHO_ARRAY_MAX_INDEX)
 		return 0;
-	leaf = descend(a, index, path, slots);
-	s = leaf_find(leaf, index);
+	leaf = descend(a, index, path, slots, &lo, &hi);
+	s = leaf_find(leaf, index, lo, hi);
 	if (s < 0)
 		return 0;
 	leaf_rec(leaf, s, &r);
@@ -887,10 +922,11 @@ static bool iter_peek(struct kho_array_iter *it, struct kho_rec *out)
 	if (!a->root || it->index > KHO_ARRAY_MAX_INDEX)
 		return false;
 	if (!it->node[0]) {
+		unsigned long lo, hi;
 		int s;
 
-		leaf = descend(a, it->index, it->node, it->slot);
-		s = leaf_find(leaf, it->index);
+		leaf = descend(a, it->index, it->node, it->slot, &lo, &hi);
+		s = leaf_find(leaf, it->index, lo, hi);
 		it->slot[0] = s < 0 ? 0 : s;
 	}
 	for (;;) {
