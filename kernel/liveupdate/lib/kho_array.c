@@ -521,24 +521,87 @@ static unsigned int edit_recs(const struct kho_rec *in, unsigned int nr,
 	return n;
 }
 
-/* Remove the empty leaf on @path and every ancestor it leaves empty. */
-static void remove_empty(struct kho_array *a, struct kho_array_node **path,
-			 unsigned int *slots)
+/*
+ * A node left with at most MERGE_BELOW slots by an erase is merged into a
+ * sibling if together they fill at most MERGE_MAX slots. So a node that
+ * stays underfull has a sibling more than half full, and memory stays
+ * within a small factor of the entries left whatever was erased; and a
+ * merged node has a quarter of a node of room before a store splits it
+ * again, so that stores and erases at one place do not split and merge
+ * it in turn.
+ */
+#define MERGE_BELOW	(NODE_SLOTS / 4)
+#define MERGE_MAX	(NODE_SLOTS * 3 / 4)
+
+static void inner_remove(struct kho_array_node *n, unsigned int i)
+{
+	unsigned int nr = node_nr(n);
+
+	memmove(n->slots + i, n->slots + i + 1,
+		(nr - i - 1) * sizeof(n->slots[0]));
+	n->nr = cpu_to_le16(nr - 1);
+}
+
+/*
+ * Merge the node on @path at level @l (below the root) with its left or
+ * right sibling if it is underfull and they fit in one node; the right
+ * one of the two moves into the left one and is freed. False if not.
+ */
+static bool merge_sibling(struct kho_array *a, struct kho_array_node **path,
+			  unsigned int *slots, unsigned int l)
+{
+	struct kho_array_node *n = path[l], *parent = path[l + 1], *left, *right;
+	unsigned int i = slots[l + 1], nr = node_nr(n), nl;
+
+	if (nr > MERGE_BELOW)
+		return false;
+	left = i ? kho_node(a, slot_val(parent, i - 1)) : NULL;
+	if (left && node_nr(left) + nr <= MERGE_MAX) {
+		right = n;
+	} else if (i + 1 < node_nr(parent)) {
+		left = n;
+		right = kho_node(a, slot_val(parent, ++i));
+		if (nr + node_nr(right) > MERGE_MAX)
+			return false;
+	} else {
+		return false;
+	}
+	/*
+	 * Leaf records, or children, of @right all follow those of @left.
+	 * The first child of @right had no key; it gets the bound the
+	 * parent gave @right.
+	 */
+	nl = node_nr(left);
+	memcpy(left->slots + nl, right->slots,
+	       node_nr(right) * sizeof(right->slots[0]));
+	if (l)
+		left->slots[nl].key = parent->slots[i].key;
+	left->nr = cpu_to_le16(nl + node_nr(right));
+	inner_remove(parent, i);
+	node_free(a, right);
+	return true;
+}
+
+/*
+ * After the leaf on @path lost slots: free it if empty, else merge it
+ * into a sibling if underfull; then the same for its parent, which lost
+ * a child, and so on up; at the top, drop roots with a single child.
+ */
+static void shrink_path(struct kho_array *a, struct kho_array_node **path,
+			unsigned int *slots)
 {
 	unsigned int l;
 
-	for (l = 0; l < a->height && !node_nr(path[l]); l++) {
-		node_free(a, path[l]);
-		if (l + 1 < a->height) {
-			struct kho_array_node *p = path[l + 1];
-			unsigned int i = slots[l + 1], nr = node_nr(p);
-
-			memmove(p->slots + i, p->slots + i + 1,
-				(nr - i - 1) * sizeof(p->slots[0]));
-			p->nr = cpu_to_le16(nr - 1);
+	for (l = 0; l + 1 < a->height; l++) {
+		if (!node_nr(path[l])) {
+			node_free(a, path[l]);
+			inner_remove(path[l + 1], slots[l + 1]);
+		} else if (!merge_sibling(a, path, slots, l)) {
+			break;
 		}
 	}
-	if (l == a->height) {
+	if (!node_nr(a->root)) {
+		node_free(a, a->root);
 		a->root = NULL;
 		a->height = 0;
 		return;
@@ -631,8 +694,8 @@ retry:
 		a->nr_entries--;
 	else if (!present)
 		a->nr_entries++;
-	if (!node_nr(leaf))
-		remove_empty(a, path, slots);
+	if (new_w < old_w)
+		shrink_path(a, path, slots);
 	sync_head(a);
 	return 0;
 }
