@@ -15,6 +15,7 @@
 #include <linux/kho_array.h>
 #include <linux/kho/abi/kho_array.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 #include "kho_page.h"
 
@@ -71,18 +72,24 @@ static void set_slot(struct kho_array_node *n, unsigned int i, u64 key, u64 val)
 	n->slots[i].val = cpu_to_le64(val);
 }
 
-/* Can a run hold these values without wrapping or reaching zero? */
+/*
+ * Can a run hold these values without wrapping or reaching zero? Every
+ * store asks this of the records it merges: multiply and check for
+ * overflow rather than divide, which costs more than the rest of a store.
+ */
 static bool kho_run_ok(u64 value, u64 step, u64 count)
 {
 	s64 s = step;
+	u64 span;
 
 	if (!value || !count)
 		return false;
 	if (count == 1 || !s)
 		return true;
-	if (s > 0)
-		return count - 1 <= (U64_MAX - value) / step;
-	return count - 1 <= (value - 1) / -step;
+	/* |step| * (count - 1): how far the last value is from the first. */
+	if (check_mul_overflow(count - 1, s > 0 ? step : -step, &span))
+		return false;
+	return s > 0 ? span <= U64_MAX - value : span <= value - 1;
 }
 
 /* Decode the leaf record at slot @i; return its width in slots. */
@@ -631,6 +638,69 @@ static int root_leaf(struct kho_array *a)
 	return 0;
 }
 
+/* Make room for one slot at @i of @n, which has a free slot. */
+static void slot_insert(struct kho_array_node *n, unsigned int i)
+{
+	unsigned int nr = node_nr(n);
+
+	memmove(n->slots + i + 1, n->slots + i, (nr - i) * sizeof(n->slots[0]));
+	n->nr = cpu_to_le16(nr + 1);
+}
+
+/*
+ * The stores made most often, done in place in @leaf, which has a free
+ * slot: @index is not stored and at most one record ends or starts next
+ * to it, so the new entry extends that record or is a single of its own.
+ * @s is leaf_find() of @index. False for any other store, which then
+ * takes the general path (edit_recs()).
+ */
+static bool store_fast(struct kho_array_node *leaf, int s, unsigned long index,
+		       u64 value)
+{
+	struct kho_rec single = { index, 1, value, 0 }, p, n, m;
+	unsigned int nr = node_nr(leaf), at = 0;
+	bool next_p = false, next_n = false;
+
+	if (s >= 0) {
+		at = s + leaf_rec(leaf, s, &p);
+		if (index - p.index < p.count)
+			return false;
+		next_p = p.index + p.count == index;
+	}
+	if (at < nr) {
+		leaf_rec(leaf, at, &n);
+		next_n = n.index == index + 1;
+	}
+	if (next_p && next_n)
+		return false;
+	if (next_p) {
+		m = p;
+		if (rec_merge(&m, &single)) {
+			if (p.count == 1) {
+				slot_insert(leaf, at);
+				set_slot(leaf, s, p.index | KHO_ARRAY_KEY_RUN,
+					 p.value);
+			}
+			set_slot(leaf, s + 1, m.count | KHO_ARRAY_KEY_TAIL,
+				 m.step);
+			return true;
+		}
+	} else if (next_n) {
+		m = single;
+		if (rec_merge(&m, &n)) {
+			if (n.count == 1)
+				slot_insert(leaf, at);
+			set_slot(leaf, at, index | KHO_ARRAY_KEY_RUN, value);
+			set_slot(leaf, at + 1, m.count | KHO_ARRAY_KEY_TAIL,
+				 m.step);
+			return true;
+		}
+	}
+	slot_insert(leaf, at);
+	set_slot(leaf, at, index, value);
+	return true;
+}
+
 /* Store (@value != 0) or erase (@value == 0) @index. */
 static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 {
@@ -652,6 +722,12 @@ static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 retry:
 	leaf = descend(a, index, path, slots, &lo, &hi);
 	s = leaf_find(leaf, index, lo, hi);
+	if (value && node_nr(leaf) < NODE_SLOTS &&
+	    store_fast(leaf, s, index, value)) {
+		a->nr_entries++;
+		sync_head(a);
+		return 0;
+	}
 
 	/* The record at or before @index, with its neighbours. */
 	if (s <= 0) {
