@@ -977,8 +977,8 @@ static void kho_array_test_range_enomem(KT_CTX)
 /*
  * Erasing 99% of the entries, scattered over the whole array, frees or
  * merges the nodes they leave underfull: memory stays proportional to
- * what is left (here within 12 times the fewest nodes it fits in, the
- * bound the merge rule gives, where nothing shrank at all before). Twice:
+ * what is left (here within a loose 12 times the fewest nodes it fits
+ * in, where nothing shrank at all before). Twice:
  * single entries with random values, and one long run that the erases
  * cut into singles; the second time while preserved, so the nodes freed
  * are unpreserved, and what is left is handed over.

@@ -530,9 +530,9 @@ static unsigned int edit_recs(const struct kho_rec *in, unsigned int nr,
 
 /*
  * A node left with at most MERGE_BELOW slots by an erase is merged into a
- * sibling if together they fill at most MERGE_MAX slots. So a node that
- * stays underfull has a sibling more than half full, and memory stays
- * within a small factor of the entries left whatever was erased; and a
+ * sibling if together they fill at most MERGE_MAX slots. So a node left
+ * underfull had, when it was, its siblings more than half full, and
+ * memory stays within a small factor of the entries left; and a
  * merged node has a quarter of a node of room before a store splits it
  * again, so that stores and erases at one place do not split and merge
  * it in turn.
