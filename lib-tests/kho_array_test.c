@@ -974,6 +974,62 @@ static void kho_array_test_range_enomem(KT_CTX)
 	model_free(&m);
 }
 
+/*
+ * Erasing 99% of the entries, scattered over the whole array, frees or
+ * merges the nodes they leave underfull: memory stays proportional to
+ * what is left (here within a loose 12 times the fewest nodes it fits
+ * in, where nothing shrank at all before). Twice:
+ * single entries with random values, and one long run that the erases
+ * cut into singles; the second time while preserved, so the nodes freed
+ * are unpreserved, and what is left is handed over.
+ */
+static void kho_array_test_shrink(KT_CTX)
+{
+	const unsigned long n = 50000, keep = 100, stride = 7919;
+	unsigned long i, j, kept = DIV_ROUND_UP(n, keep), full, bound;
+	struct kho_array a, b;
+	phys_addr_t phys = 0;
+	unsigned int pass;
+	u64 seed = 11;
+	bool ok;
+
+	for (pass = 0; pass < 2; pass++) {
+		kho_array_init_ops(&a, &fake_kho_ops);
+		for (i = 0; i < n; i++)
+			KT_ASSERT(kho_array_store(&a, i, pass ? 3 * i + 7 :
+						  kt_rand(&seed) | 1) == 0);
+		if (pass)
+			KT_ASSERT(kho_array_preserve(&a, &phys) == 0);
+		full = a.nr_nodes;
+		/* stride is prime to n: every index once, scattered. */
+		for (i = 0; i < n; i++) {
+			j = i * stride % n;
+			if (j % keep)
+				KT_ASSERT(kho_array_erase(&a, j) == 0);
+		}
+		KT_EXPECT_EQ(a.nr_entries, kept);
+		KT_EXPECT_EQ(kho_array_check(&a), 0);
+		bound = 12 * DIV_ROUND_UP(kept, KT_SLOTS) + KHO_ARRAY_MAX_HEIGHT;
+		KT_EXPECT(a.nr_nodes <= bound);
+		/* Singles fill the whole array: 99% of its nodes go. */
+		KT_EXPECT(pass || a.nr_nodes < full / 4);
+		if (pass) {
+			fake_kho_kexec();
+			kho_array_init_ops(&b, &fake_kho_ops);
+			KT_ASSERT(kho_array_restore(&b, phys) == 0);
+			KT_EXPECT_EQ(b.nr_nodes, a.nr_nodes);
+			a = b;
+		}
+		for (i = 0, ok = true; i < n; i++)
+			if (!kho_array_load(&a, i) != !!(i % keep))
+				ok = false;
+		KT_EXPECT(ok);
+		kho_array_destroy(&a);
+		KT_EXPECT_EQ(fake_kho_misuse(), 0);
+		KT_EXPECT_EQ(fake_kho_reset(), 0);
+	}
+}
+
 KT_SUITE(kho_array,
 	 KT_CASE(kho_array_test_basic),
 	 KT_CASE(kho_array_test_runs),
@@ -987,4 +1043,5 @@ KT_SUITE(kho_array,
 	 KT_CASE_SLOW(kho_array_test_split_slots),
 	 KT_CASE(kho_array_test_store_range),
 	 KT_CASE(kho_array_test_range_leaves),
-	 KT_CASE_SLOW(kho_array_test_range_enomem));
+	 KT_CASE_SLOW(kho_array_test_range_enomem),
+	 KT_CASE(kho_array_test_shrink));

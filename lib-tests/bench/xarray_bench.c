@@ -20,6 +20,49 @@ void kmem_cache_set_non_kernel(struct kmem_cache *cachep, unsigned int val);
 
 static DEFINE_XARRAY(bench_xa);
 
+/* Nodes this run holds: they are freed after a grace period. */
+static unsigned long xarray_nodes(int before)
+{
+	rcu_barrier();
+	return nr_allocated - before;
+}
+
+/* Store @w in random order into the empty @xa, then erase 99% of it. */
+static void xarray_erase(struct xarray *xa, const struct bench_load *w,
+			 int before, struct bench_result *r)
+{
+	unsigned long i, kept = bench_kept(w->nr), nr = 0;
+	uint64_t t0, t1;
+	void *entry;
+
+	t0 = bench_now();
+	for (i = 0; i < w->nr; i++) {
+		unsigned long k = w->perm[i];
+
+		entry = xa_store(xa, w->index[k], xa_mk_value(w->value[k] >> 1),
+				 GFP_KERNEL);
+		if (xa_is_err(entry))
+			r->ok = 0;
+	}
+	t1 = bench_now();
+	r->store_random = bench_per(t0, t1, w->nr);
+	r->bytes_random = (double)xarray_nodes(before) *
+			  sizeof(struct xa_node) / w->nr;
+
+	t0 = bench_now();
+	for (i = 0; i < w->nr; i++)
+		if (i % BENCH_KEEP)
+			xa_erase(xa, w->load[i]);
+	t1 = bench_now();
+	r->erase = bench_per(t0, t1, w->nr - kept);
+	r->bytes_erased = (double)xarray_nodes(before) *
+			  sizeof(struct xa_node) / kept;
+	xa_for_each(xa, i, entry)
+		nr++;
+	if (nr != kept)
+		r->ok = 0;
+}
+
 static void xarray_setup(void)
 {
 	static int done;
@@ -63,7 +106,7 @@ int xarray_bench(const struct bench_load *w, struct bench_result *r)
 	}
 	t1 = bench_now();
 	r->store = bench_per(t0, t1, w->nr);
-	r->nodes = nr_allocated - before;
+	r->nodes = xarray_nodes(before);
 	r->node_size = sizeof(struct xa_node);
 	r->bytes = (double)r->nodes * sizeof(struct xa_node) / w->nr;
 	r->preserve = r->kexec = r->restore = BENCH_NONE;
@@ -105,6 +148,8 @@ int xarray_bench(const struct bench_load *w, struct bench_result *r)
 	if (sum != want)
 		r->ok = 0;
 
+	xa_destroy(xa);
+	xarray_erase(xa, w, before, r);
 	xa_destroy(xa);
 	rcu_barrier();
 	return 0;

@@ -15,6 +15,7 @@
 #include <linux/kho_array.h>
 #include <linux/kho/abi/kho_array.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 #include "kho_page.h"
 
@@ -71,18 +72,24 @@ static void set_slot(struct kho_array_node *n, unsigned int i, u64 key, u64 val)
 	n->slots[i].val = cpu_to_le64(val);
 }
 
-/* Can a run hold these values without wrapping or reaching zero? */
+/*
+ * Can a run hold these values without wrapping or reaching zero? Every
+ * store asks this of the records it merges: multiply and check for
+ * overflow rather than divide, which costs more than the rest of a store.
+ */
 static bool kho_run_ok(u64 value, u64 step, u64 count)
 {
 	s64 s = step;
+	u64 span;
 
 	if (!value || !count)
 		return false;
 	if (count == 1 || !s)
 		return true;
-	if (s > 0)
-		return count - 1 <= (U64_MAX - value) / step;
-	return count - 1 <= (value - 1) / -step;
+	/* |step| * (count - 1): how far the last value is from the first. */
+	if (check_mul_overflow(count - 1, s > 0 ? step : -step, &span))
+		return false;
+	return s > 0 ? span <= U64_MAX - value : span <= value - 1;
 }
 
 /* Decode the leaf record at slot @i; return its width in slots. */
@@ -120,58 +127,167 @@ static unsigned int put_rec(struct kho_array_node *n, unsigned int i,
 	return 2;
 }
 
-/* Slot of the last record of @n starting at or below @index, or -1. */
-static int leaf_find(const struct kho_array_node *n, unsigned long index)
+/*
+ * Where to look first for @index in a node of @nr slots whose keys lie in
+ * [@lo, @hi): where it would be if the keys were spread evenly. They are
+ * in a dense leaf (one index per slot) and in the nodes above dense
+ * leaves, so the first probe lands on the right slot or next to it, where
+ * a bisection of a 4 KiB node costs a cache miss per probe; elsewhere the
+ * search starts near the right slot and bisects from there.
+ */
+static int guess_slot(int nr, unsigned long lo, unsigned long hi,
+		      unsigned long index)
 {
-	int lo = 0, hi = (int)node_nr(n) - 1, best = -1;
+	if (index <= lo)
+		return 0;
+	if (index >= hi)
+		return nr - 1;
+	/* Too wide to scale without overflow: bisect. */
+	if (hi - lo > U64_MAX / NODE_SLOTS)
+		return nr / 2;
+	return (index - lo) * nr / (hi - lo);
+}
 
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
+/* Slot of the last record of leaf @n, which holds at least one. */
+static int leaf_last(const struct kho_array_node *n)
+{
+	int last = node_nr(n) - 1;
+
+	return slot_key(n, last) & KHO_ARRAY_KEY_TAIL ? last - 1 : last;
+}
+
+/*
+ * The range [@lo, @hi) a search of @n (not empty) guesses from: the
+ * bounds its parent gives it, unless they are too wide to scale (the
+ * root, the last node of a level), then the node's own first and last
+ * keys, at the cost of reading one more cache line.
+ */
+static void key_span(const struct kho_array_node *n, unsigned long *lo,
+		     unsigned long *hi)
+{
+	int last = node_nr(n) - 1;
+
+	if (*hi - *lo <= U64_MAX / NODE_SLOTS)
+		return;
+	if (!n->level) {
+		*lo = slot_key(n, 0) & KHO_ARRAY_KEY_MASK;
+		*hi = (slot_key(n, leaf_last(n)) & KHO_ARRAY_KEY_MASK) + 1;
+	} else if (last) {
+		*lo = slot_key(n, 1);
+		*hi = slot_key(n, last) + 1;
+	}
+}
+
+/* A search that just probed its guess: start galloping. */
+#define GALLOP_START	0
+/* A search that turned back: bisect. */
+#define GALLOP_OFF	INT_MIN
+
+/*
+ * The next probe of a search of slots [@lo, @hi] that started at a guess:
+ * gallop from the guess, 1, 2, 4... slots further on the side it sent the
+ * search to (@gallop, negative below), so that a right guess is confirmed
+ * by the next slot, most often in the same cache line, and a close one
+ * costs a few probes of nearby cache lines; bisect once the search has
+ * turned back.
+ */
+static int next_probe(int lo, int hi, int *gallop, bool up)
+{
+	int d = *gallop == GALLOP_START ? (up ? 1 : -1) : *gallop;
+
+	if (d != GALLOP_OFF && (d > 0) == up) {
+		*gallop = 2 * d;
+		return up ? min(lo + d - 1, hi) : max(hi + d + 1, lo);
+	}
+	*gallop = GALLOP_OFF;
+	return lo + (hi - lo) / 2;
+}
+
+/*
+ * Slot of the last record of leaf @n starting at or below @index, or -1;
+ * [@lo, @hi) are the leaf's bounds, for the first guess.
+ */
+static int leaf_find(const struct kho_array_node *n, unsigned long index,
+		     unsigned long lo, unsigned long hi)
+{
+	int l = 0, h = (int)node_nr(n) - 1, best = -1, mid;
+	int gallop = GALLOP_START;
+	bool up;
+
+	/* Empty: a new root before its first store. */
+	if (h < 0)
+		return -1;
+	key_span(n, &lo, &hi);
+	mid = guess_slot(h + 1, lo, hi, index);
+	while (l <= h) {
 		u64 key = slot_key(n, mid);
 
 		if (key & KHO_ARRAY_KEY_TAIL)
 			key = slot_key(n, --mid);
-		if ((key & KHO_ARRAY_KEY_MASK) <= index) {
+		up = (key & KHO_ARRAY_KEY_MASK) <= index;
+		if (up) {
 			best = mid;
-			lo = mid + (key & KHO_ARRAY_KEY_RUN ? 2 : 1);
+			l = mid + (key & KHO_ARRAY_KEY_RUN ? 2 : 1);
 		} else {
-			hi = mid - 1;
+			h = mid - 1;
 		}
+		mid = next_probe(l, h, &gallop, up);
 	}
 	return best;
 }
 
-/* Child of interior node @n to follow for @index (0 below the first key). */
+/*
+ * Child of interior node @n to follow for @index (0 below the first key);
+ * [@lo, @hi) are the node's bounds, for the first guess.
+ */
 static unsigned int inner_find(const struct kho_array_node *n,
-			       unsigned long index)
+			       unsigned long index, unsigned long lo,
+			       unsigned long hi)
 {
-	unsigned int lo = 1, hi = node_nr(n), best = 0;
+	int l = 1, h = (int)node_nr(n) - 1, best = 0, mid;
+	int gallop = GALLOP_START;
+	bool up;
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (slot_key(n, mid) <= index) {
+	if (h < 1)
+		return 0;
+	key_span(n, &lo, &hi);
+	mid = max(min(guess_slot(h + 1, lo, hi, index), h), 1);
+	while (l <= h) {
+		up = slot_key(n, mid) <= index;
+		if (up) {
 			best = mid;
-			lo = mid + 1;
+			l = mid + 1;
 		} else {
-			hi = mid;
+			h = mid - 1;
 		}
+		mid = next_probe(l, h, &gallop, up);
 	}
 	return best;
 }
 
-/* Walk from the root to the leaf for @index, recording the path. */
+/*
+ * Walk from the root to the leaf for @index, recording the path; set
+ * [@lo, @hi) to the bounds of the indices the leaf may hold.
+ */
 static struct kho_array_node *descend(struct kho_array *a, unsigned long index,
 				      struct kho_array_node **path,
-				      unsigned int *slots)
+				      unsigned int *slots, unsigned long *lo,
+				      unsigned long *hi)
 {
 	struct kho_array_node *n = a->root;
-	unsigned int l;
+	unsigned int l, i;
 
+	*lo = 0;
+	*hi = KHO_ARRAY_MAX_INDEX + 1;
 	for (l = a->height - 1; l > 0; l--) {
 		path[l] = n;
-		slots[l] = inner_find(n, index);
-		n = kho_node(a, slot_val(n, slots[l]));
+		i = inner_find(n, index, *lo, *hi);
+		slots[l] = i;
+		if (i)
+			*lo = slot_key(n, i);
+		if (i + 1 < node_nr(n))
+			*hi = slot_key(n, i + 1);
+		n = kho_node(a, slot_val(n, i));
 	}
 	path[0] = n;
 	slots[0] = 0;
@@ -296,7 +412,7 @@ static int split_path(struct kho_array *a, struct kho_array_node **path,
 	}
 
 	sib = pages[used++];
-	leaf_rec(path[0], leaf_find(path[0], KHO_ARRAY_MAX_INDEX), &last);
+	leaf_rec(path[0], leaf_last(path[0]), &last);
 	key = node_split(path[0], sib, index >= last.index + last.count);
 	for (l = 1; l < a->height; l++) {
 		struct kho_array_node *parent = path[l], *psib;
@@ -412,24 +528,87 @@ static unsigned int edit_recs(const struct kho_rec *in, unsigned int nr,
 	return n;
 }
 
-/* Remove the empty leaf on @path and every ancestor it leaves empty. */
-static void remove_empty(struct kho_array *a, struct kho_array_node **path,
-			 unsigned int *slots)
+/*
+ * A node left with at most MERGE_BELOW slots by an erase is merged into a
+ * sibling if together they fill at most MERGE_MAX slots. So a node left
+ * underfull had, when it was, its siblings more than half full, and
+ * memory stays within a small factor of the entries left; and a
+ * merged node has a quarter of a node of room before a store splits it
+ * again, so that stores and erases at one place do not split and merge
+ * it in turn.
+ */
+#define MERGE_BELOW	(NODE_SLOTS / 4)
+#define MERGE_MAX	(NODE_SLOTS * 3 / 4)
+
+static void inner_remove(struct kho_array_node *n, unsigned int i)
+{
+	unsigned int nr = node_nr(n);
+
+	memmove(n->slots + i, n->slots + i + 1,
+		(nr - i - 1) * sizeof(n->slots[0]));
+	n->nr = cpu_to_le16(nr - 1);
+}
+
+/*
+ * Merge the node on @path at level @l (below the root) with its left or
+ * right sibling if it is underfull and they fit in one node; the right
+ * one of the two moves into the left one and is freed. False if not.
+ */
+static bool merge_sibling(struct kho_array *a, struct kho_array_node **path,
+			  unsigned int *slots, unsigned int l)
+{
+	struct kho_array_node *n = path[l], *parent = path[l + 1], *left, *right;
+	unsigned int i = slots[l + 1], nr = node_nr(n), nl;
+
+	if (nr > MERGE_BELOW)
+		return false;
+	left = i ? kho_node(a, slot_val(parent, i - 1)) : NULL;
+	if (left && node_nr(left) + nr <= MERGE_MAX) {
+		right = n;
+	} else if (i + 1 < node_nr(parent)) {
+		left = n;
+		right = kho_node(a, slot_val(parent, ++i));
+		if (nr + node_nr(right) > MERGE_MAX)
+			return false;
+	} else {
+		return false;
+	}
+	/*
+	 * Leaf records, or children, of @right all follow those of @left.
+	 * The first child of @right had no key; it gets the bound the
+	 * parent gave @right.
+	 */
+	nl = node_nr(left);
+	memcpy(left->slots + nl, right->slots,
+	       node_nr(right) * sizeof(right->slots[0]));
+	if (l)
+		left->slots[nl].key = parent->slots[i].key;
+	left->nr = cpu_to_le16(nl + node_nr(right));
+	inner_remove(parent, i);
+	node_free(a, right);
+	return true;
+}
+
+/*
+ * After the leaf on @path lost slots: free it if empty, else merge it
+ * into a sibling if underfull; then the same for its parent, which lost
+ * a child, and so on up; at the top, drop roots with a single child.
+ */
+static void shrink_path(struct kho_array *a, struct kho_array_node **path,
+			unsigned int *slots)
 {
 	unsigned int l;
 
-	for (l = 0; l < a->height && !node_nr(path[l]); l++) {
-		node_free(a, path[l]);
-		if (l + 1 < a->height) {
-			struct kho_array_node *p = path[l + 1];
-			unsigned int i = slots[l + 1], nr = node_nr(p);
-
-			memmove(p->slots + i, p->slots + i + 1,
-				(nr - i - 1) * sizeof(p->slots[0]));
-			p->nr = cpu_to_le16(nr - 1);
+	for (l = 0; l + 1 < a->height; l++) {
+		if (!node_nr(path[l])) {
+			node_free(a, path[l]);
+			inner_remove(path[l + 1], slots[l + 1]);
+		} else if (!merge_sibling(a, path, slots, l)) {
+			break;
 		}
 	}
-	if (l == a->height) {
+	if (!node_nr(a->root)) {
+		node_free(a, a->root);
 		a->root = NULL;
 		a->height = 0;
 		return;
@@ -459,6 +638,69 @@ static int root_leaf(struct kho_array *a)
 	return 0;
 }
 
+/* Make room for one slot at @i of @n, which has a free slot. */
+static void slot_insert(struct kho_array_node *n, unsigned int i)
+{
+	unsigned int nr = node_nr(n);
+
+	memmove(n->slots + i + 1, n->slots + i, (nr - i) * sizeof(n->slots[0]));
+	n->nr = cpu_to_le16(nr + 1);
+}
+
+/*
+ * The stores made most often, done in place in @leaf, which has a free
+ * slot: @index is not stored and at most one record ends or starts next
+ * to it, so the new entry extends that record or is a single of its own.
+ * @s is leaf_find() of @index. False for any other store, which then
+ * takes the general path (edit_recs()).
+ */
+static bool store_fast(struct kho_array_node *leaf, int s, unsigned long index,
+		       u64 value)
+{
+	struct kho_rec single = { index, 1, value, 0 }, p, n, m;
+	unsigned int nr = node_nr(leaf), at = 0;
+	bool next_p = false, next_n = false;
+
+	if (s >= 0) {
+		at = s + leaf_rec(leaf, s, &p);
+		if (index - p.index < p.count)
+			return false;
+		next_p = p.index + p.count == index;
+	}
+	if (at < nr) {
+		leaf_rec(leaf, at, &n);
+		next_n = n.index == index + 1;
+	}
+	if (next_p && next_n)
+		return false;
+	if (next_p) {
+		m = p;
+		if (rec_merge(&m, &single)) {
+			if (p.count == 1) {
+				slot_insert(leaf, at);
+				set_slot(leaf, s, p.index | KHO_ARRAY_KEY_RUN,
+					 p.value);
+			}
+			set_slot(leaf, s + 1, m.count | KHO_ARRAY_KEY_TAIL,
+				 m.step);
+			return true;
+		}
+	} else if (next_n) {
+		m = single;
+		if (rec_merge(&m, &n)) {
+			if (n.count == 1)
+				slot_insert(leaf, at);
+			set_slot(leaf, at, index | KHO_ARRAY_KEY_RUN, value);
+			set_slot(leaf, at + 1, m.count | KHO_ARRAY_KEY_TAIL,
+				 m.step);
+			return true;
+		}
+	}
+	slot_insert(leaf, at);
+	set_slot(leaf, at, index, value);
+	return true;
+}
+
 /* Store (@value != 0) or erase (@value == 0) @index. */
 static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 {
@@ -466,6 +708,7 @@ static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 	unsigned int slots[KHO_ARRAY_MAX_HEIGHT];
 	struct kho_rec in[3], out[EDIT_RECS];
 	unsigned int nr_in, nr_out, first, end, i, old_w, new_w, want;
+	unsigned long lo, hi;
 	bool present = false;
 	int s, err;
 
@@ -477,8 +720,14 @@ static int kho_array_update(struct kho_array *a, unsigned long index, u64 value)
 	if (err)
 		return err;
 retry:
-	leaf = descend(a, index, path, slots);
-	s = leaf_find(leaf, index);
+	leaf = descend(a, index, path, slots, &lo, &hi);
+	s = leaf_find(leaf, index, lo, hi);
+	if (value && node_nr(leaf) < NODE_SLOTS &&
+	    store_fast(leaf, s, index, value)) {
+		a->nr_entries++;
+		sync_head(a);
+		return 0;
+	}
 
 	/* The record at or before @index, with its neighbours. */
 	if (s <= 0) {
@@ -521,8 +770,8 @@ retry:
 		a->nr_entries--;
 	else if (!present)
 		a->nr_entries++;
-	if (!node_nr(leaf))
-		remove_empty(a, path, slots);
+	if (new_w < old_w)
+		shrink_path(a, path, slots);
 	sync_head(a);
 	return 0;
 }
@@ -578,17 +827,17 @@ struct range_edit {
 };
 
 /*
- * Plan the replacement of [@s, @e] in @leaf by @piece (the record of
- * index @s), keeping what lies outside; the records on either side are
- * included so that what continues them merges.
+ * Plan the replacement of [@s, @e] in @leaf, of bounds [@lo, @hi), by
+ * @piece (the record of index @s), keeping what lies outside; the records
+ * on either side are included so that what continues them merges.
  */
-static void range_plan(const struct kho_array_node *leaf, unsigned long s,
-		       unsigned long e, const struct kho_rec *piece,
-		       struct range_edit *ed)
+static void range_plan(const struct kho_array_node *leaf, unsigned long lo,
+		       unsigned long hi, unsigned long s, unsigned long e,
+		       const struct kho_rec *piece, struct range_edit *ed)
 {
 	unsigned int nr = node_nr(leaf), i, n = 0;
 	struct kho_rec r, fa = {}, la = {}, recs[6];
-	int p = leaf_find(leaf, s);
+	int p = leaf_find(leaf, s, lo, hi);
 	bool hit = false;
 
 	/* @i: the first record ending at or after @s. */
@@ -663,23 +912,6 @@ static void range_apply(struct kho_array_node *leaf,
 	leaf->nr = cpu_to_le16(nr - (ed->end - ed->first) + ed->new_w);
 }
 
-/* Bounds [@lo, @hi) of the indices the leaf on @path may hold. */
-static void leaf_bounds(struct kho_array *a, struct kho_array_node **path,
-			unsigned int *slots, unsigned long *lo,
-			unsigned long *hi)
-{
-	unsigned int l;
-
-	*lo = 0;
-	*hi = KHO_ARRAY_MAX_INDEX + 1;
-	for (l = a->height - 1; l > 0; l--) {
-		if (slots[l])
-			*lo = slot_key(path[l], slots[l]);
-		if (slots[l] + 1 < node_nr(path[l]))
-			*hi = slot_key(path[l], slots[l] + 1);
-	}
-}
-
 /*
  * Plan the part of the range store of [@first, @last] that falls in the
  * leaf holding @pos; return that leaf and set @e to the last index of the
@@ -691,17 +923,16 @@ range_leaf(struct kho_array *a, unsigned long pos, unsigned long first,
 	   struct kho_array_node **path, unsigned int *slots,
 	   struct range_edit *ed, unsigned long *e)
 {
-	struct kho_array_node *leaf = descend(a, pos, path, slots);
 	unsigned long lo, hi;
+	struct kho_array_node *leaf = descend(a, pos, path, slots, &lo, &hi);
 	struct kho_rec piece;
 
-	leaf_bounds(a, path, slots, &lo, &hi);
 	piece.index = max(lo, first);
 	*e = min(hi - 1, last);
 	piece.count = *e - piece.index + 1;
 	piece.value = value + (piece.index - first) * step;
 	piece.step = piece.count > 1 ? step : 0;
-	range_plan(leaf, piece.index, *e, &piece, ed);
+	range_plan(leaf, lo, hi, piece.index, *e, &piece, ed);
 	return leaf;
 }
 
@@ -784,13 +1015,14 @@ u64 kho_array_load(struct kho_array *a, unsigned long index)
 {
 	struct kho_array_node *path[KHO_ARRAY_MAX_HEIGHT], *leaf;
 	unsigned int slots[KHO_ARRAY_MAX_HEIGHT];
+	unsigned long lo, hi;
 	struct kho_rec r;
 	int s;
 
 	if (!a->root || index > KHO_ARRAY_MAX_INDEX)
 		return 0;
-	leaf = descend(a, index, path, slots);
-	s = leaf_find(leaf, index);
+	leaf = descend(a, index, path, slots, &lo, &hi);
+	s = leaf_find(leaf, index, lo, hi);
 	if (s < 0)
 		return 0;
 	leaf_rec(leaf, s, &r);
@@ -829,10 +1061,11 @@ static bool iter_peek(struct kho_array_iter *it, struct kho_rec *out)
 	if (!a->root || it->index > KHO_ARRAY_MAX_INDEX)
 		return false;
 	if (!it->node[0]) {
+		unsigned long lo, hi;
 		int s;
 
-		leaf = descend(a, it->index, it->node, it->slot);
-		s = leaf_find(leaf, it->index);
+		leaf = descend(a, it->index, it->node, it->slot, &lo, &hi);
+		s = leaf_find(leaf, it->index, lo, hi);
 		it->slot[0] = s < 0 ? 0 : s;
 	}
 	for (;;) {
