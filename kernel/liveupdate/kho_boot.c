@@ -409,8 +409,9 @@ void __init kho_reserve_free(phys_addr_t base, phys_addr_t size)
 }
 
 /* The pageblocks scratch area @i covers: [*@start, *@end). */
-static void kho_scratch_pageblocks(unsigned int i, unsigned long *start,
-				   unsigned long *end)
+static void __init kho_scratch_pageblocks(unsigned int i,
+					  unsigned long *start,
+					  unsigned long *end)
 {
 	phys_addr_t addr = kho_out.scratch[i].addr;
 
