@@ -3,16 +3,17 @@
  * memfd preservation through LUO, built on the KHO library only.
  *
  * Preserve pins and preserves every folio in the page cache of a shmem
- * memfd (holes stay holes), freezes its size (no grow, shrink, fallocate
- * or hole punch: EPERM; writes to existing data are fine) and stores it
- * through the registry, family "memfd": version 1 is a dense array of
- * folio descriptors in a kho_vmalloc buffer, version 2 a run-encoded
- * kho_array of pages plus the seals. At kexec (freeze) folios that
- * appeared since, written into holes, are picked up and the object is
- * stored anew. The next kernel builds a new memfd from the newest version
- * it reads; folios come back as they were, large ones as large folios,
- * charged to the memory cgroup of the process that retrieves the file:
- * all of them or none (struct memfd_luo_in).
+ * memfd (holes stay holes; folios in KHO scratch move out of it first),
+ * freezes its size (no grow, shrink, fallocate or hole punch: EPERM;
+ * writes to existing data are fine) and stores it through the registry,
+ * family "memfd": version 1 is a dense array of folio descriptors in a
+ * kho_vmalloc buffer, version 2 a run-encoded kho_array of pages plus the
+ * seals. At kexec (freeze) folios that appeared since, written into
+ * holes, are picked up and the object is stored anew. The next kernel
+ * builds a new memfd from the newest version it reads; folios come back
+ * as they were, large ones as large folios, charged to the memory cgroup
+ * of the process that retrieves the file: all of them or none (struct
+ * memfd_luo_in).
  */
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
@@ -32,11 +33,15 @@
 #include <linux/liveupdate.h>
 #include <linux/memblock.h>
 #include <linux/memcontrol.h>
+#include <linux/migrate.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
+#include "internal.h"
 #include "memfd_luo_format.h"
 
 /**
@@ -47,6 +52,7 @@
  * @cap: room in @folios
  * @pages: pages of the folios in @folios
  * @all_uptodate: every folio in @folios was uptodate when listed
+ * @migrated: folios the last memfd_luo_collect() moved out of scratch
  * @handle: its registry record, 0 if none
  * @pos: file position stored
  * @written: versions stored, bit N for version N
@@ -62,6 +68,7 @@ struct memfd_luo {
 	unsigned long cap;
 	unsigned long pages;
 	bool all_uptodate;
+	unsigned long migrated;
 	u64 handle;
 	loff_t pos;
 	unsigned int written;
@@ -133,9 +140,132 @@ static struct folio *memfd_luo_next(struct inode *inode, pgoff_t *index,
 }
 
 /*
+ * KHO scratch serves movable allocations, the page cache of a memfd among
+ * them, and the next kernel overwrites it: a folio there must move before
+ * it is preserved (kho_preserve_folio() refuses it), as pinning for the
+ * long term moves folios out of CMA (mm/gup.c). The new folios are
+ * allocated without __GFP_MOVABLE (memalloc_pin_save()), so never in
+ * scratch, on the node of the folio they replace; migration moves the
+ * memory cgroup charge with the data.
+ */
+static bool memfd_luo_in_scratch(struct folio *folio)
+{
+	return kho_scratch_overlap(PFN_PHYS(folio_pfn(folio)),
+				   folio_size(folio));
+}
+
+/* Migrate the isolated folios on @list; the number that moved. */
+static unsigned int memfd_luo_migrate(struct list_head *list)
+{
+	struct migration_target_control mtc = {
+		.nid = NUMA_NO_NODE,
+		.gfp_mask = GFP_USER | __GFP_NOWARN,
+		.reason = MR_LONGTERM_PIN,
+	};
+	unsigned int moved = 0, flags;
+
+	if (list_empty(list))
+		return 0;
+	flags = memalloc_pin_save();
+	if (migrate_pages(list, alloc_migration_target, NULL,
+			  (unsigned long)&mtc, MIGRATE_SYNC, MR_LONGTERM_PIN,
+			  &moved))
+		putback_movable_pages(list);
+	memalloc_pin_restore(flags);
+	return moved;
+}
+
+/*
+ * Take @folio off the LRU onto @list, for migration; consumes the
+ * caller's reference. A folio still in a per-CPU LRU batch is not on the
+ * LRU yet: the batches are drained once (*@drained).
+ */
+static bool memfd_luo_isolate(struct folio *folio, struct list_head *list,
+			      bool *drained)
+{
+	bool isolated;
+
+	if (!folio_test_lru(folio) && !*drained) {
+		lru_add_drain_all();
+		*drained = true;
+	}
+	isolated = folio_isolate_lru(folio);
+	if (isolated) {
+		list_add_tail(&folio->lru, list);
+		node_stat_mod_folio(folio, NR_ISOLATED_ANON +
+				    folio_is_file_lru(folio),
+				    folio_nr_pages(folio));
+	}
+	folio_put(folio);
+	return isolated;
+}
+
+/* Folios isolated at most at a time, waiting for migration. */
+#define MEMFD_LUO_MIGRATE_BATCH	512
+
+/*
+ * Move the folios of the file that lie in scratch out of it, in batches.
+ * Swapped-out pages are read back first (memfd_luo_next()), so those the
+ * read lands in scratch move too. A folio that cannot move now (held for
+ * I/O, or off the LRU for a moment) is tried again alone by
+ * memfd_luo_collect().
+ */
+static int memfd_luo_leave_scratch(struct memfd_luo *m)
+{
+	struct inode *inode = file_inode(m->file);
+	unsigned int batch = 0;
+	bool drained = false;
+	struct folio *folio;
+	pgoff_t index = 0;
+	LIST_HEAD(list);
+	int err = 0;
+
+	while ((folio = memfd_luo_next(inode, &index, &err))) {
+		index = folio_next_index(folio);
+		if (!memfd_luo_in_scratch(folio)) {
+			folio_put(folio);
+		} else if (memfd_luo_isolate(folio, &list, &drained) &&
+			   ++batch == MEMFD_LUO_MIGRATE_BATCH) {
+			m->migrated += memfd_luo_migrate(&list);
+			batch = 0;
+		}
+		cond_resched();
+	}
+	m->migrated += memfd_luo_migrate(&list);
+	return err;
+}
+
+/* Attempts to move one folio out of scratch before preserve gives up. */
+#define MEMFD_LUO_MIGRATE_TRIES	3
+
+/*
+ * @folio at @index is in scratch (it stayed there, or a page fault or a
+ * read from swap put it there since memfd_luo_leave_scratch()): move it
+ * alone; consumes the reference. 0: look at @index again; -EBUSY after
+ * MEMFD_LUO_MIGRATE_TRIES attempts at the same index.
+ */
+static int memfd_luo_move_one(struct memfd_luo *m, struct folio *folio,
+			      pgoff_t index, unsigned int *tries)
+{
+	bool drained = false;
+	LIST_HEAD(list);
+
+	if (++*tries > MEMFD_LUO_MIGRATE_TRIES) {
+		folio_put(folio);
+		pr_warn("page %lu lies in KHO scratch and cannot be migrated out of it (in use, or no memory outside scratch): not preserved\n",
+			index);
+		return -EBUSY;
+	}
+	if (memfd_luo_isolate(folio, &list, &drained))
+		m->migrated += memfd_luo_migrate(&list);
+	return 0;
+}
+
+/*
  * Bring @m->folios up to the page cache: keep the folios already held,
- * pin and preserve new ones (written into holes). Called with the inode
- * locked and its size frozen, so no folio can go away.
+ * pin and preserve new ones (written into holes), moved out of scratch
+ * first. Called with the inode locked and its size frozen, so no folio
+ * can go away.
  */
 static int memfd_luo_collect(struct memfd_luo *m)
 {
@@ -143,13 +273,26 @@ static int memfd_luo_collect(struct memfd_luo *m)
 	unsigned long nr = 0, old = 0, cap = m->nr + 64, pages = 0, i;
 	struct folio **folios, **bigger, *folio;
 	bool all_uptodate = true;
+	unsigned int tries = 0;
 	pgoff_t index = 0;
-	int err = 0;
+	int err;
 
+	m->migrated = 0;
+	err = memfd_luo_leave_scratch(m);
+	if (err)
+		return err;
 	folios = kvmalloc_array(cap, sizeof(*folios), GFP_KERNEL);
 	if (!folios)
 		return -ENOMEM;
 	while ((folio = memfd_luo_next(inode, &index, &err))) {
+		/* Held folios were preserved, so never in scratch. */
+		if (memfd_luo_in_scratch(folio)) {
+			err = memfd_luo_move_one(m, folio, folio->index, &tries);
+			if (err)
+				break;
+			continue;
+		}
+		tries = 0;
 		index = folio_next_index(folio);
 		pages += folio_nr_pages(folio);
 		all_uptodate &= folio_test_uptodate(folio);
@@ -190,6 +333,9 @@ static int memfd_luo_collect(struct memfd_luo *m)
 		kvfree(folios);
 		return err;
 	}
+	if (m->migrated)
+		pr_info("%lu folios migrated out of KHO scratch before preserve\n",
+			m->migrated);
 	kvfree(m->folios);
 	m->folios = folios;
 	m->nr = nr;

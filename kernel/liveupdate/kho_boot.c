@@ -3,9 +3,8 @@
  * KHO at boot: scratch areas, the handover from the previous kernel, and
  * placement of the next kernel's kexec segments.
  *
- * First kernel: kho_memory_init() reserves the scratch areas from memblock
- * before memblock hands memory to the page allocator, so they are never
- * used by this kernel and never hold preserved memory.
+ * First kernel: kho_memory_init() allocates the scratch areas from
+ * memblock before memblock hands memory to the page allocator.
  *
  * Next kernel: parse_setup_data() records where the handover is
  * (kho_parse_setup_data()); once memblock knows the memory map,
@@ -13,16 +12,25 @@
  * memblock allocate only from them; kho_memory_init() checks the map of
  * preserved memory and marks every preserved block (kho_reserve.c);
  * memblock_free_all() leaves those alone and ends scratch-only mode. The
- * scratch areas stay reserved and serve the next kexec.
+ * scratch areas serve the next kexec.
+ *
+ * In every kernel the scratch areas then go to the page allocator as
+ * MIGRATE_CMA pageblocks (kho_scratch_release()): only movable
+ * allocations use them, which the kernel can migrate away, and nothing
+ * preserved may lie there (kho_preserve_folio() refuses it, the users of
+ * movable memory migrate it out first), so the next kernel may overwrite
+ * them. Scratch costs no memory that movable allocations could use.
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
+#include <linux/cma.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/page-isolation.h>
 #include <linux/sizes.h>
 #include <linux/swiotlb.h>
 #include "kho_internal.h"
@@ -173,8 +181,9 @@ static int __init kho_read_handover(void)
 	}
 	kho_in.nr_scratch = nr;
 	/*
-	 * Scratch stays reserved for good: a handover that claims most of
-	 * memory as scratch would leave this kernel without memory.
+	 * Scratch serves only movable allocations: a handover that claims
+	 * most of memory as scratch would leave this kernel without memory
+	 * for the others.
 	 */
 	if (total > memblock_phys_mem_size() / KHO_SCRATCH_MAX_FRACTION) {
 		pr_err("scratch areas of %llu MiB exceed 1/%d of the %llu MiB of memory\n",
@@ -399,6 +408,74 @@ void __init kho_reserve_free(phys_addr_t base, phys_addr_t size)
 	}
 }
 
+/* The pageblocks scratch area @i covers: [*@start, *@end). */
+static void __init kho_scratch_pageblocks(unsigned int i,
+					  unsigned long *start,
+					  unsigned long *end)
+{
+	phys_addr_t addr = kho_out.scratch[i].addr;
+
+	*start = ALIGN_DOWN(PHYS_PFN(addr), pageblock_nr_pages);
+	*end = ALIGN(PHYS_PFN(addr + kho_out.scratch[i].size),
+		     pageblock_nr_pages);
+}
+
+/*
+ * Give the scratch areas to the page allocator as MIGRATE_CMA pageblocks,
+ * before memblock_free_all() or deferred struct page init frees any page
+ * of them: every page of scratch then reaches the page allocator in a CMA
+ * pageblock, now or when it is freed later (the init memory and initramfs
+ * of a kernel booted in scratch), and only movable allocations take it,
+ * never an unmovable one nor the fallback of another migratetype. This
+ * kernel's own areas were allocated from memblock (@allocated) and are
+ * freed back to it; incoming ones were never reserved: memblock frees
+ * what this kernel's early allocations left of them.
+ *
+ * Our areas are 2 MiB aligned; an area from another kernel might not be,
+ * and then its partial pageblocks are marked whole, which only gives the
+ * few pages beside it to movable allocations alone.
+ */
+static void __init kho_scratch_release(bool allocated)
+{
+	unsigned long pfn, end;
+	unsigned int i;
+
+	for (i = 0; i < kho_out.nr_scratch; i++) {
+		kho_scratch_pageblocks(i, &pfn, &end);
+		for (; pfn < end; pfn += pageblock_nr_pages)
+			set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+		if (allocated)
+			memblock_phys_free(kho_out.scratch[i].addr,
+					   kho_out.scratch[i].size);
+	}
+}
+
+/*
+ * Count scratch as CMA memory (CmaTotal in /proc/meminfo, cma in
+ * /proc/zoneinfo) once every struct page is initialised. Not before
+ * mem_init() has reported memory: it counts CMA memory as not yet given
+ * to the page allocator.
+ */
+static int __init kho_scratch_account(void)
+{
+	unsigned long pfn, end, pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < kho_out.nr_scratch; i++) {
+		kho_scratch_pageblocks(i, &pfn, &end);
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			page_zone(pfn_to_page(pfn))->cma_pages += pageblock_nr_pages;
+			pages += pageblock_nr_pages;
+		}
+	}
+	totalcma_pages += pages;
+	if (pages)
+		pr_info("%lu MiB of scratch serve movable allocations (CMA pageblocks)\n",
+			pages >> (20 - PAGE_SHIFT));
+	return 0;
+}
+core_initcall(kho_scratch_account);
+
 /* Called from mm_core_init(), just before memblock frees memory. */
 void __init kho_memory_init(void)
 {
@@ -416,13 +493,11 @@ void __init kho_memory_init(void)
 			pr_err("invalid map of preserved memory (%d, %s): nothing restored this boot\n",
 			       err, why);
 		kho_in.valid = !err;
-		for (i = 0; i < kho_in.nr_scratch; i++) {
-			/* Kept for the next kexec. */
-			kho_reserve_free(kho_in.scratch[i].addr,
-					 kho_in.scratch[i].size);
+		/* Kept for the next kexec. */
+		for (i = 0; i < kho_in.nr_scratch; i++)
 			kho_out.scratch[i] = kho_in.scratch[i];
-		}
 		kho_out.nr_scratch = kho_in.nr_scratch;
+		kho_scratch_release(false);
 		kho_log_scratch("incoming");
 		kho_selftest_memblock();
 		return;
@@ -439,6 +514,7 @@ void __init kho_memory_init(void)
 		       err);
 		return;
 	}
+	kho_scratch_release(true);
 	kho_log_scratch("reserved");
 	kho_selftest_memblock();
 }

@@ -35,7 +35,7 @@ struct kho_area {
  * @blocks: per order, window number -> bitmap page of preserved blocks
  * @fdt: root FDT page (preserved)
  * @scratch_array: preserved copy of @scratch for the next kernel
- * @scratch: scratch areas, reserved and never given to the page allocator
+ * @scratch: scratch areas, MIGRATE_CMA pageblocks: only movable allocations
  * @nr_scratch: entries in @scratch
  * @map: the serialized map of preserved memory, valid when @finalized
  * @finalized: @map reflects @blocks and the FDT points to it; @blocks and
