@@ -24,8 +24,8 @@ KMAKE = $(MAKE) -s -C $(SRC) ARCH=x86_64 -j$(JOBS) \
 	KBUILD_BUILD_HOST=liveupdate
 
 .PHONY: all deps base overlay kernel kernel-debug kernel-nov2 initramfs initramfs-debug \
-	lib-tests tools fuzz fuzz-merge fuzz-guest bench-lib bench-scale check \
-	check-debug demo vm clean distclean
+	lib-tests tools fuzz fuzz-merge fuzz-guest bench-lib bench-scale bench \
+	bench-docs check check-debug demo vm clean distclean
 
 all: kernel initramfs
 
@@ -113,6 +113,21 @@ bench-lib: base
 # contiguous case (two 10 GiB guests, about 10 minutes under TCG).
 bench-scale: kernel initramfs
 	@tools/testing/vm/bench-scale.sh "$(BUILD)"
+
+# The benchmarks side by side (issue 15): build/bench/report.md with the
+# targets met or missed, and SVG plots. Not part of `make check`: about
+# 35 minutes of TCG guests, one at a time (see bench.sh for knobs).
+bench: kernel initramfs
+	@tools/testing/vm/bench.sh "$(TOP)" "$(BUILD)"
+
+# Copy the plots and report of the last `make bench` to the documentation.
+BENCH_DOCS := Documentation/liveupdate/bench
+bench-docs:
+	@[ -f $(BUILD)/bench/report.md ] || { echo "run make bench first"; exit 1; }
+	@mkdir -p $(BENCH_DOCS)
+	@cp $(addprefix $(BUILD)/bench/,report.md time.svg boot.svg metadata.svg) \
+		$(BENCH_DOCS)/
+	@echo "  DOCS    $(BENCH_DOCS): report.md time.svg boot.svg metadata.svg"
 
 # Every suite on the default kernel, then a subset of the guest scenarios
 # (and the cross-kernel kexec) on the debug kernel; check-debug runs every
