@@ -548,7 +548,13 @@ static const struct kho_format_ops memfd_v1_ops = {
 	.discard = memfd_v1_discard,
 };
 
+/* Without version 2, version 1 is what a store writes unless disabled. */
+KHO_FORMAT(memfd_v1, MEMFD_LUO_FAMILY, 1, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
+	   (IS_ENABLED(CONFIG_LIVEUPDATE_MEMFD_V2) ? 0 : KHO_FORMAT_WRITE_DEFAULT),
+	   &memfd_v1_ops);
+
 /* Version 2: run-encoded kho_array of every page, plus the seals. */
+#ifdef CONFIG_LIVEUPDATE_MEMFD_V2
 
 static int memfd_v2_store(const struct kho_format *fmt, void *obj, u64 *handle)
 {
@@ -623,10 +629,9 @@ static const struct kho_format_ops memfd_v2_ops = {
 	.discard = memfd_v2_discard,
 };
 
-KHO_FORMAT(memfd_v1, MEMFD_LUO_FAMILY, 1, KHO_FORMAT_READ | KHO_FORMAT_WRITE,
-	   &memfd_v1_ops);
 KHO_FORMAT(memfd_v2, MEMFD_LUO_FAMILY, 2, KHO_FORMAT_READ | KHO_FORMAT_WRITE |
 	   KHO_FORMAT_WRITE_DEFAULT, &memfd_v2_ops);
+#endif /* CONFIG_LIVEUPDATE_MEMFD_V2 */
 
 /* The LUO file handler. */
 
@@ -726,8 +731,12 @@ static bool memfd_luo_unchanged(struct memfd_luo *m)
 {
 	struct inode *inode = file_inode(m->file);
 	struct shmem_inode_info *info = SHMEM_I(inode);
-	unsigned int enabled = (memfd_v1.state->write_enabled ? BIT(1) : 0) |
-			       (memfd_v2.state->write_enabled ? BIT(2) : 0);
+	unsigned int enabled = memfd_v1.state->write_enabled ? BIT(1) : 0;
+
+#ifdef CONFIG_LIVEUPDATE_MEMFD_V2
+	if (memfd_v2.state->write_enabled)
+		enabled |= BIT(2);
+#endif
 
 	return m->handle && m->all_uptodate &&
 	       READ_ONCE(inode->i_mapping->nrpages) == m->pages &&
@@ -1002,6 +1011,7 @@ static void memfd_luo_test_collect_swapped(struct kunit *test)
 	fput(file);
 }
 
+#ifdef CONFIG_LIVEUPDATE_MEMFD_V2
 /*
  * A version 2 record whose one run claims 2^62 pages (all with the same
  * value: a valid run for kho_array), header agreeing: refused before any
@@ -1026,11 +1036,14 @@ static void memfd_luo_test_v2_bounded(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, memfd_v2_valid(&ser, &pages));
 	kho_array_destroy(&pages);
 }
+#endif
 
 static struct kunit_case memfd_luo_test_cases[] = {
 	KUNIT_CASE(memfd_luo_test_collect_room),
 	KUNIT_CASE(memfd_luo_test_collect_swapped),
+#ifdef CONFIG_LIVEUPDATE_MEMFD_V2
 	KUNIT_CASE(memfd_luo_test_v2_bounded),
+#endif
 	{}
 };
 

@@ -167,7 +167,11 @@ void memfd_luo_v1_discard(u64 handle)
 	kho_restore_free(ser);
 }
 
-/* Version 2: run-encoded kho_array of every page, plus the seals. */
+/*
+ * Version 2: run-encoded kho_array of every page, plus the seals. A kernel
+ * built without it reads version 1 only (CONFIG_LIVEUPDATE_MEMFD_V2).
+ */
+#ifdef CONFIG_LIVEUPDATE_MEMFD_V2
 
 /*
  * Does the restored header agree with its array? Every entry is a
@@ -326,3 +330,4 @@ void memfd_luo_v2_discard(u64 handle)
 	kho_array_destroy(&pages);
 	kho_restore_free(ser);
 }
+#endif /* CONFIG_LIVEUPDATE_MEMFD_V2 */

@@ -1424,10 +1424,17 @@ static void ki_memfd_v2(struct ki_report *r, struct ki_node *o, uint64_t handle,
 
 /* --- registry --- */
 
+/*
+ * The record of the object at @handle: a slot of a record page, whose
+ * header (family, versions) is checked whole as the kernel checks it.
+ */
 static void ki_record(struct ki_report *r, struct ki_node *o, uint64_t handle,
 		      size_t idx)
 {
-	struct kho_record rec;
+	uint64_t page = handle & ~(uint64_t)(KHO_RECORD_PAGE_SIZE - 1);
+	uint64_t off = handle - page, valid, slots_nr, slot;
+	uint64_t handles[KHO_RECORD_MAX_VERSIONS];
+	struct kho_record_page rec;
 	struct ki_node *vers;
 	char what[64], fmt[256] = "";
 	uint16_t nr, i, j;
@@ -1435,34 +1442,74 @@ static void ki_record(struct ki_report *r, struct ki_node *o, uint64_t handle,
 
 	snprintf(what, sizeof(what), "registry record %zu", idx);
 	kn_hex(o, "handle", handle);
-	if (!ki_read(r, handle, &rec, sizeof(rec), what) ||
-	    !ki_check_preserved(r, handle, sizeof(rec), what))
+	if (!ki_read(r, page, &rec, sizeof(rec), what) ||
+	    !ki_check_preserved(r, page, KHO_RECORD_PAGE_SIZE, what))
 		return;
-	nr = le16toh(rec.nr);
-	if (le32toh(rec.magic) != KHO_RECORD_MAGIC) {
-		ki_error(r, "%s at 0x%" PRIx64 ": bad magic 0x%08x, expected 0x%08x",
-			 what, handle, le32toh(rec.magic), KHO_RECORD_MAGIC);
+	nr = le16toh(rec.nr_versions);
+	if (le32toh(rec.magic) != KHO_RECORD_PAGE_MAGIC) {
+		ki_error(r, "%s: record page 0x%" PRIx64 ": bad magic 0x%08x, expected 0x%08x",
+			 what, page, le32toh(rec.magic), KHO_RECORD_PAGE_MAGIC);
 		return;
 	}
 	flen = strnlen(rec.family, sizeof(rec.family));
 	if (!flen || flen == sizeof(rec.family) ||
 	    !ki_printable(rec.family, flen + 1)) {
-		ki_error(r, "%s at 0x%" PRIx64 ": family name is not a NUL-terminated string",
-			 what, handle);
+		ki_error(r, "%s: record page 0x%" PRIx64 ": family name is not a NUL-terminated string",
+			 what, page);
 		return;
 	}
 	kn_str(o, "family", rec.family);
 	if (!nr || nr > KHO_RECORD_MAX_VERSIONS || rec.reserved) {
-		ki_error(r, "%s at 0x%" PRIx64 " (%s): %u versions%s", what, handle,
-			 rec.family, nr, rec.reserved ? ", reserved field not zero" :
-			 " (expected 1..8)");
+		ki_error(r, "%s: record page 0x%" PRIx64 " (%s): %u versions%s",
+			 what, page, rec.family, nr, rec.reserved ?
+			 ", reserved field not zero" : " (expected 1..8)");
 		return;
 	}
+	for (i = 0; i < KHO_RECORD_MAX_VERSIONS; i++) {
+		if (i >= nr && rec.versions[i]) {
+			ki_error(r, "%s: record page 0x%" PRIx64 ": version slot %u past the %u versions is not zero",
+				 what, page, i, nr);
+			return;
+		}
+		for (j = 0; j < i && i < nr; j++) {
+			if (rec.versions[i] == rec.versions[j]) {
+				ki_error(r, "%s: record page 0x%" PRIx64 ": version %u written twice",
+					 what, page, le32toh(rec.versions[i]));
+				return;
+			}
+		}
+	}
+	slots_nr = kho_record_page_slots(nr);
+	for (i = 0; i < KHO_RECORD_PAGE_WORDS; i++) {
+		valid = slots_nr >= (i + 1) * 64u ? ~0ULL : slots_nr <= i * 64u ?
+			0 : (1ULL << (slots_nr - i * 64)) - 1;
+		if (le64toh(rec.used[i]) & ~valid) {
+			ki_error(r, "%s: record page 0x%" PRIx64 ": slots marked used past the last of %" PRIu64,
+				 what, page, slots_nr);
+			return;
+		}
+	}
+	if (off < KHO_RECORD_PAGE_HEADER ||
+	    (off - KHO_RECORD_PAGE_HEADER) % (8u * nr)) {
+		ki_error(r, "%s at 0x%" PRIx64 ": not the start of a slot of %u versions",
+			 what, handle, nr);
+		return;
+	}
+	slot = (off - KHO_RECORD_PAGE_HEADER) / (8u * nr);
+	if (slot >= slots_nr ||
+	    !(le64toh(rec.used[slot / 64]) & (1ULL << (slot % 64)))) {
+		ki_error(r, "%s at 0x%" PRIx64 ": slot %" PRIu64 " holds no record",
+			 what, handle, slot);
+		return;
+	}
+	if (!ki_read(r, handle, handles, 8u * nr, what))
+		return;
+	kn_num(o, "slot", slot);
 	vers = kn_arr(o, "versions");
 	snprintf(fmt, sizeof(fmt), "%s", rec.family);
 	for (i = 0; i < nr; i++) {
-		uint32_t v = le32toh(rec.versions[i].version);
-		uint64_t h = le64toh(rec.versions[i].handle);
+		uint32_t v = le32toh(rec.versions[i]);
+		uint64_t h = le64toh(handles[i]);
 		struct ki_node *e = kn_obj(vers, NULL);
 		char vwhat[96];
 		size_t l = strlen(fmt);
@@ -1470,18 +1517,6 @@ static void ki_record(struct ki_report *r, struct ki_node *o, uint64_t handle,
 		kn_num(e, "version", v);
 		kn_hex(e, "handle", h);
 		snprintf(fmt + l, sizeof(fmt) - l, "%sv%u", i ? "," : " ", v);
-		for (j = 0; j < i; j++) {
-			if (le32toh(rec.versions[j].version) == v) {
-				ki_error(r, "%s at 0x%" PRIx64 ": version %u written twice",
-					 what, handle, v);
-				return;
-			}
-		}
-		if (rec.versions[i].reserved) {
-			ki_error(r, "%s at 0x%" PRIx64 ": version %u: reserved field not zero",
-				 what, handle, v);
-			return;
-		}
 		snprintf(vwhat, sizeof(vwhat), "%s v%u", rec.family, v);
 		if (!strcmp(rec.family, MEMFD_LUO_FAMILY) && v == 1)
 			ki_memfd_v1(r, kn_obj(e, "memfd"), h, vwhat);
