@@ -1702,8 +1702,8 @@ static void ki_luo_dups(struct ki_report *r, const unsigned char *area,
 		d[i] = (struct ki_dup){ .pos = i, .name = ss[i].name };
 	qsort(d, nr_sessions, sizeof(*d), ki_cmp_dup_name);
 	for (i = 1; i < nr_sessions; i++)
-		if (!ki_cmp_dup_name(&(struct ki_dup){ .name = d[i - 1].name },
-				     &(struct ki_dup){ .name = d[i].name }))
+		if (!strncmp(d[i - 1].name, d[i].name,
+			     sizeof_field(struct luo_session_ser, name)))
 			ki_error(r, "LUO session %" PRIu64 " \"%s\": same name as session %" PRIu64,
 				 d[i].pos, d[i].name, d[i - 1].pos);
 	free(d);
