@@ -193,14 +193,14 @@ expect "copy: registry index page missing" 1 \
 	"^error: registry index: page $hex not in the saved copy$"
 
 damaged
-poke "$record" '\x00'
+poke $((record & ~4095)) '\x00'
 run "$ki" "$tmp/d"
-expect "copy: record magic" 1 \
-	"^error: registry record 0 at $hex: bad magic 0x52524f00, expected 0x52524f4b$" \
+expect "copy: record page magic" 1 \
+	"^error: registry record 0: record page $hex: bad magic 0x31505200, expected 0x3150524b$" \
 	"^error: LUO session \"versions\": memfd token [0-9]+: data $hex is no record of the registry index$"
 
 damaged
-poke $((record + 8)) 'x\x00'
+poke $(((record & ~4095) + 8)) 'x\x00'
 run "$ki" "$tmp/d"
 expect "copy: record of another family: not decoded, still valid" 0 \
 	'^ *- handle: 0x[0-9a-f]+$' '^ *family: x$' '^handover valid$'

@@ -22,7 +22,7 @@ mkdir -p /tmp/ki
 # ki NAME RC [ARGS...]: run kho-inspect ARGS, text in /tmp/ki/NAME.txt,
 # JSON in /tmp/ki/NAME.json; the text exit status must be RC.
 ki() {
-	name=$1 want=$2
+	local name=$1 want=$2
 	shift 2
 	kho-inspect "$@" >/tmp/ki/$name.txt 2>&1
 	rc=$?
@@ -63,7 +63,7 @@ flat() {
 
 # has NAME REGEX...: each REGEX matches a line of the output of NAME.
 has() {
-	name=$1
+	local name=$1 re
 	shift
 	for re in "$@"; do
 		grep -Eq -- "$re" /tmp/ki/$name.txt /tmp/ki/$name.flat 2>/dev/null ||
@@ -77,14 +77,18 @@ freeze() {
 
 dump() {
 	[ "$(lu_arg lu.dump)" = 1 ] || return 0
+	# Kernel messages on the console would cut into the base64 lines.
+	read -r level rest < /proc/sys/kernel/printk
+	echo 1 > /proc/sys/kernel/printk
 	echo "KHO-INSPECT-DUMP-BEGIN"
 	tar -C /tmp/ki -cf - bundles | gzip -9 | base64
 	echo "KHO-INSPECT-DUMP-END"
+	echo "$level" > /proc/sys/kernel/printk
 }
 
 # The checks of a frozen handover holding what stage 1 preserved.
 check_frozen() {
-	name=$1
+	local name=$1
 	flat $name > /tmp/ki/$name.flat
 	has $name '^valid=true$' '^map\.finalized=true$' '^map\.valid=true$' \
 		'^luo\.sessions_count=4$' '^luo\.files_count=14$' \
@@ -118,10 +122,10 @@ check_frozen() {
 		r=$(sed -n "s/^registry\.records\[\([0-9]*\)\]\.versions\[0\]\.memfd\.size=$1$/\1/p" \
 			/tmp/ki/$name.flat | head -n1)
 		v="registry.records[$r].versions[0].memfd"
-		[ -n "$r" ] && grep -qx "$v.pos=$2" /tmp/ki/$name.flat &&
-		grep -qx "$v.bytes_preserved=$3" /tmp/ki/$name.flat &&
-		grep -qx "$v.hole_pages=$4" /tmp/ki/$name.flat &&
-		grep -qx "$v.holes=$5" /tmp/ki/$name.flat || {
+		[ -n "$r" ] && grep -qxF "$v.pos=$2" /tmp/ki/$name.flat &&
+		grep -qxF "$v.bytes_preserved=$3" /tmp/ki/$name.flat &&
+		grep -qxF "$v.hole_pages=$4" /tmp/ki/$name.flat &&
+		grep -qxF "$v.holes=$5" /tmp/ki/$name.flat || {
 			echo "memfd of size $1: expected pos $2, $3 bytes, $4 hole pages in $5 holes:"
 			grep "^registry\.records\[$r\]" /tmp/ki/$name.flat
 			return 1
@@ -138,7 +142,7 @@ check_frozen() {
 # KNOB), freeze, expect exit 1 and each REGEX; save it as bundle NAME,
 # thaw, undamage.
 corrupt() {
-	name=$1 kind=$2 knob=$3
+	local name=$1 kind=$2 knob=$3
 	shift 3
 	echo "$kind" > "$knob" || { echo "cannot write $kind to $knob"; return 1; }
 	freeze 1 || return 1
@@ -169,6 +173,7 @@ case "$1" in
 	freeze 0 || exit 1
 	echo "--- kho-inspect $out (frozen)"
 	cat /tmp/ki/frozen.txt
+	cp /tmp/ki/frozen.txt /tmp/ki/bundles/ok.txt
 	check_frozen frozen || exit 1
 	# The saved copy and the bundle decode the same.
 	ki saved 0 /tmp/ki/saved || exit 1
