@@ -442,8 +442,16 @@ static void __init kho_scratch_release(bool allocated)
 
 	for (i = 0; i < kho_out.nr_scratch; i++) {
 		kho_scratch_pageblocks(i, &pfn, &end);
-		for (; pfn < end; pfn += pageblock_nr_pages)
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			/*
+			 * Without VMEMMAP, set_pageblock_migratetype() finds
+			 * the pfn from page->flags, which deferred struct
+			 * page init may not have written yet: garbage from
+			 * the previous kernel, a fault or the wrong bitmap.
+			 */
+			memmap_init_kho_pages(pfn, pfn + 1);
 			set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+		}
 		if (allocated)
 			memblock_phys_free(kho_out.scratch[i].addr,
 					   kho_out.scratch[i].size);
