@@ -9,6 +9,10 @@
  *                        folios, finish, preserve the same files again in
  *                        chain-*-N, leave a daemon
  *   memfd_chain LAST LAST  retrieve, check, finish, free
+ *
+ * A third argument V1_FROM says that from stage V1_FROM on the files came
+ * through a kernel that writes only version 1, which hands no seals over:
+ * they are back with a new file's F_SEAL_SEAL only.
  */
 #define _GNU_SOURCE
 #include "memfd_util.h"
@@ -40,7 +44,7 @@ static void session_name(char *buf, size_t len, char which, int stage)
 static void preserve_all(int luo, int stage)
 {
 	char name[32];
-	int a, b, s;
+	int a, b, s, v;
 	unsigned int i;
 
 	session_name(name, sizeof(name), 'a', stage);
@@ -53,13 +57,16 @@ static void preserve_all(int luo, int stage)
 		check(fds[i] >= 0 && luo_preserve(s, fds[i], chain[i].m.token) == 0,
 		      "stage %d: %s preserved", stage, chain[i].m.name);
 	}
-	check(format_objects(2) == (long)NR_CHAIN,
-	      "stage %d: %ld v2 objects", stage, format_objects(2));
+	for (v = 1; v <= 2; v++)
+		if (format_write_enabled(v) == 1)
+			check(format_objects(v) == (long)NR_CHAIN,
+			      "stage %d: %ld v%d objects", stage,
+			      format_objects(v), v);
 	close(luo);
 	daemonize(NULL, NULL, NULL);
 }
 
-static void retrieve_all(int luo, int stage)
+static void retrieve_all(int luo, int stage, int v1_from)
 {
 	long hp0 = meminfo_kb("ShmemHugePages"), hp1;
 	char name[32];
@@ -81,7 +88,8 @@ static void retrieve_all(int luo, int stage)
 	for (i = 0; i < NR_CHAIN; i++) {
 		s = chain[i].session == 'a' ? a : b;
 		fds[i] = s < 0 ? s : luo_retrieve(s, chain[i].m.token);
-		mf_check(fds[i], &chain[i].m, chain[i].m.seals);
+		mf_check(fds[i], &chain[i].m, v1_from && stage >= v1_from ?
+			 F_SEAL_SEAL : chain[i].m.seals);
 	}
 	hp1 = meminfo_kb("ShmemHugePages");
 	check(hp0 == 0 && hp1 == THP_KB,
@@ -100,11 +108,12 @@ int main(int argc, char **argv)
 	int luo = open(LUO_DEVICE, O_RDWR);
 	int stage = argc > 1 ? atoi(argv[1]) : 0;
 	int last = argc > 2 ? atoi(argv[2]) : 0;
+	int v1_from = argc > 3 ? atoi(argv[3]) : 0;
 	unsigned int i;
 	long m0;
 
 	if (luo < 0 || stage < 1 || last < 2 || stage > last) {
-		fprintf(stderr, "usage: memfd_chain STAGE LAST (%s)\n",
+		fprintf(stderr, "usage: memfd_chain STAGE LAST [V1_FROM] (%s)\n",
 			strerror(errno));
 		return 2;
 	}
@@ -114,7 +123,7 @@ int main(int argc, char **argv)
 		preserve_all(luo, 1);
 		return done();
 	}
-	retrieve_all(luo, stage);
+	retrieve_all(luo, stage, v1_from);
 	if (stage < last) {
 		preserve_all(luo, stage);
 		return done();

@@ -331,6 +331,15 @@ static inline long format_objects(int v)
 	return read_long(path);
 }
 
+/* 1 if version @v is written, 0 if not, -1 if this kernel lacks it. */
+static inline long format_write_enabled(int v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), FORMATS "/%d/write_enabled", v);
+	return read_long(path);
+}
+
 static inline int format_write_enable(int v, int on)
 {
 	char path[128];

@@ -23,7 +23,8 @@ echo "LUTEST-NOV2 stage $stage runs the $have kernel: $(cat /proc/version)"
 [ "$have" = "$want" ] || { echo "stage $stage should run the $want kernel"; exit 1; }
 [ -d $fmt/1 ] || { echo "no memfd format 1"; exit 1; }
 
-memfd_chain "$stage" $last || exit 1
+# nov2 (stage 2) and the kernel after it get the files from version 1.
+memfd_chain "$stage" $last 2 || exit 1
 
 case $stage in
 1)
