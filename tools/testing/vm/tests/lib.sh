@@ -35,6 +35,18 @@ lu_expect_log() {
 	lu_log "$1" || { echo "missing in kernel log: $1"; return 1; }
 }
 
+# kho_lib_passed STAGE: kho_lib_selftest=1 passed in this kernel and, after
+# a kexec, verified each array the previous kernel handed over.
+kho_lib_passed() {
+	lu_log "kho_lib_selftest:.*FAIL" && return 1
+	lu_expect_log "kho_lib_selftest: done: all passed" || return 1
+	[ "$1" -gt 1 ] || return 0
+	for a in sparse run high; do
+		lu_expect_log "kho_lib_selftest: generation $(($1 - 1)): array $a: .* verified" ||
+			return 1
+	done
+}
+
 lu_memtotal_kb() {
 	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }
