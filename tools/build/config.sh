@@ -12,7 +12,8 @@ src=$1 obj=$2
 shift 2
 frags=()
 for f in "$@"; do frags+=("$(realpath "$f")"); done
-kmake() { make -s -C "$src" O="$obj" ARCH=x86_64 "$@"; }
+# HOSTCC as in the Makefile's KMAKE, or fixdep is rebuilt every time.
+kmake() { make -s -C "$src" O="$obj" ARCH=x86_64 HOSTCC="ccache gcc" "$@"; }
 
 if [ $verify = 0 ]; then
 	echo "  CONFIG  tinyconfig + ${frags[*]##*/}"
