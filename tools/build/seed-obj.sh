@@ -11,7 +11,8 @@ cp -a "$from" "$to"
 # The host tools' build (objtool) records absolute paths; with the old
 # ones it would rebuild objtool, on which every kernel object depends.
 # Keep the files' times so that nothing looks changed.
-grep -rlF --include='.*.cmd' "$from/" "$to/tools" | while read -r f; do
+{ grep -rlF --include='.*.cmd' "$from/" "$to/tools" || true; } |
+while read -r f; do
 	sed "s#$from/#$to/#g" "$f" >"$f.seed"
 	touch -r "$f" "$f.seed"
 	mv "$f.seed" "$f"
